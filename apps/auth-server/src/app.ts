@@ -1,0 +1,74 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import { authenticate } from './http/auth';
+import { apiErrorResponse, onError } from './http/errors';
+import { requestLog } from './http/request-log';
+import type { Env } from './http/types';
+import { authRoutes } from './routes/api/auth';
+import { projectRoutes } from './routes/api/projects';
+import { tokenRoutes } from './routes/api/tokens';
+import { healthRoutes } from './routes/health';
+import { accountPages } from './routes/pages/accounts';
+import { STYLESHEET } from './routes/pages/layout';
+import type { Services } from './services';
+import { SESSION_JWT_TYP } from './services/accounts';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Builds the HTTP application; `main.ts` serves it and tests build their own. */
+export function createApp(s: Services) {
+  const app = new Hono<Env>();
+  app.onError(onError);
+  app.notFound((c) => apiErrorResponse(c, 404, 'not_found', 'no such endpoint'));
+
+  app.use(requestLog(s.logger));
+  app.use(
+    secureHeaders({
+      strictTransportSecurity: s.config.secureCookies ? 'max-age=63072000; includeSubDomains' : false,
+      xFrameOptions: 'DENY',
+      referrerPolicy: 'no-referrer',
+      crossOriginResourcePolicy: false,
+      crossOriginOpenerPolicy: 'same-origin',
+    }),
+  );
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => apiErrorResponse(c, 413, 'payload_too_large', 'request body exceeds 64 KiB'),
+    }),
+  );
+
+  app.route('/', healthRoutes(s));
+  app.get('/.well-known/jwks.json', (c) => {
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.json(s.keyring.jwks());
+  });
+  app.get('/assets/hal.css', (c) => {
+    c.header('Content-Type', 'text/css; charset=utf-8');
+    c.header('Cache-Control', 'public, max-age=3600');
+    return c.body(STYLESHEET);
+  });
+  app.route('/', accountPages(s));
+
+  const auth = authRoutes(s);
+  const api = new Hono<Env>();
+  api.route('/auth', auth.open);
+  api.use(
+    authenticate({
+      accounts: s.accounts,
+      personalTokens: s.personalTokens,
+      jwtVerifiers: {
+        [SESSION_JWT_TYP]: async (token) => {
+          const user = await s.accounts.verifySessionJwt(token);
+          return user && { user, method: 'session', scopes: s.accounts.fullScopes };
+        },
+      },
+    }),
+  );
+  api.route('/auth', auth.authed);
+  api.route('/tokens', tokenRoutes(s));
+  api.route('/projects', projectRoutes(s));
+  app.route('/api/v1', api);
+  return app;
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HAL_ISSUER: z.url().optional(),
+  DATABASE_URL: z.string().min(1).optional(),
+  HAL_DATA_DIR: z.string().min(1).default('./.hal-data'),
+  /** 32 bytes, hex or base64/base64url; generated into the data folder when unset. */
+  HAL_SECRET_KEY: z.string().min(1).optional(),
+  HAL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HAL_RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  /** Failed sign-ins allowed per account within the window before 429. */
+  HAL_RATE_LIMIT_LOGIN_ACCOUNT: z.coerce.number().int().positive().default(5),
+  /** Failed sign-ins allowed per client address within the window before 429. */
+  HAL_RATE_LIMIT_LOGIN_IP: z.coerce.number().int().positive().default(20),
+  HAL_RATE_LIMIT_LOGIN_WINDOW: seconds(900),
+  HAL_SESSION_TTL: seconds(7 * 24 * 3600),
+  HAL_API_SESSION_TTL: seconds(3600),
+});
+
+export type Config = ReturnType<typeof configFrom>;
+
+/** Every environment variable HAL reads, parsed once; nothing below this file reads `process.env`. */
+export function configFrom(env: Record<string, string | undefined>) {
+  const e = Env.parse(env);
+  // The issuer is compared byte for byte (RFC 9207, RFC 8414 §3.3): no trailing slash.
+  const issuer = (e.HAL_ISSUER ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  return {
+    port: e.PORT,
+    issuer,
+    secureCookies: issuer.startsWith('https://'),
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.HAL_DATA_DIR,
+    secretKey: e.HAL_SECRET_KEY,
+    logLevel: e.HAL_LOG_LEVEL,
+    sessionTtl: e.HAL_SESSION_TTL,
+    apiSessionTtl: e.HAL_API_SESSION_TTL,
+    rateLimits: {
+      enabled: e.HAL_RATE_LIMITS === 'on',
+      loginPerAccount: e.HAL_RATE_LIMIT_LOGIN_ACCOUNT,
+      loginPerIp: e.HAL_RATE_LIMIT_LOGIN_IP,
+      loginWindow: e.HAL_RATE_LIMIT_LOGIN_WINDOW,
+    },
+  };
+}

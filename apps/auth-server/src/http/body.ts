@@ -1,0 +1,31 @@
+import { ApiError, badRequest } from '@hal/core';
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { describeZodError } from './errors';
+
+/** Reads a JSON body and validates it; malformed JSON and invalid fields are 400, never 500. */
+export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type)) {
+    throw new ApiError(415, 'unsupported_media_type', 'content-type must be application/json');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(await c.req.text());
+  } catch {
+    throw badRequest('request body is not valid JSON', 'invalid_json');
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw badRequest(describeZodError(parsed.error));
+  return parsed.data;
+}
+
+/**
+ * Reads an `application/x-www-form-urlencoded` body (text + URLSearchParams: several times faster
+ * than parseBody, see shared/PERFORMANCE.md). Other content types yield empty params.
+ */
+export async function formBody(c: Context): Promise<URLSearchParams> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) return new URLSearchParams();
+  return new URLSearchParams(await c.req.text());
+}

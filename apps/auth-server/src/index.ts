@@ -1,0 +1,3 @@
+export { createApp } from './app';
+export { type Config, configFrom } from './env';
+export { type RunningServer, startServer } from './server';

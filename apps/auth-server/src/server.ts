@@ -1,0 +1,49 @@
+import type { AddressInfo } from 'node:net';
+import { createDatabase, type Database } from '@hal/db';
+import { serve } from '@hono/node-server';
+import pino, { type Logger } from 'pino';
+import { createApp } from './app';
+import type { Config } from './env';
+import { loadSecretKey } from './lib/secret-key';
+import { createServices, type Services } from './services';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database, migrates it, loads keys and listens. Used by `main.ts` and by tests, which
+ * may pass their own database (and logger) to run the very same server against it.
+ */
+export async function startServer(
+  config: Config,
+  options: { database?: Database; logger?: Logger } = {},
+): Promise<RunningServer> {
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const database =
+    options.database ?? createDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
+  await database.migrate();
+  const services = await createServices(
+    config,
+    database,
+    loadSecretKey(config.secretKey, config.dataDir),
+    logger,
+  );
+  const app = createApp(services);
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, () => resolve(s));
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    services,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (!options.database) await database.close();
+    },
+  };
+}

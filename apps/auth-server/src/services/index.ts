@@ -1,0 +1,39 @@
+import { createStores, type Database } from '@hal/db';
+import type { Logger } from 'pino';
+import type { Config } from '../env';
+import { browserSessions } from '../http/browser-session';
+import { csrfProtection } from '../http/csrf';
+import { accountService } from './accounts';
+import { Keyring } from './keyring';
+import { personalTokenService } from './personal-tokens';
+import { projectService } from './projects';
+
+// Access tokens live at most 8 h (contract); retired keys stay published past that.
+const MAX_ACCESS_TOKEN_TTL = 28_800;
+
+/** Everything the routes use, built once per process from config and database. */
+export async function createServices(
+  config: Config,
+  database: Database,
+  secretKey: Uint8Array,
+  logger: Logger,
+) {
+  const stores = createStores(database.db);
+  const keyring = new Keyring(stores.ops, secretKey, Math.max(MAX_ACCESS_TOKEN_TTL, config.apiSessionTtl));
+  await keyring.init();
+  const accounts = accountService(stores, keyring, config);
+  return {
+    config,
+    database,
+    logger,
+    stores,
+    keyring,
+    accounts,
+    personalTokens: personalTokenService(stores),
+    projects: projectService(stores, secretKey),
+    sessions: browserSessions(accounts, config.secureCookies),
+    csrf: csrfProtection(secretKey, config.secureCookies),
+  };
+}
+
+export type Services = Awaited<ReturnType<typeof createServices>>;

@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { decryptSecret, encryptSecret } from '@hal/core';
+import type { SigningKey, Stores } from '@hal/db';
+import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+
+// ES256: verification is several times faster than RS256 (shared/PERFORMANCE.md).
+const ALG = 'ES256';
+const RELOAD_EVERY_MS = 60_000;
+const AAD = 'signing-key';
+
+type Key = Awaited<ReturnType<typeof importJWK>>;
+type Loaded = { kid: string; signs: boolean; publicJwk: JWK; publicKey: Key; privateKey: Key | null };
+
+/**
+ * Signing keys kept in the database so every server process signs and verifies with the same set.
+ * The newest unretired key signs; retired keys stay published until the tokens they signed expire.
+ * @see https://www.rfc-editor.org/rfc/rfc7517
+ */
+export class Keyring {
+  #keys: Loaded[] = [];
+  #loadedAt = 0;
+  #loading: Promise<void> | undefined;
+
+  constructor(
+    private readonly ops: Stores['ops'],
+    private readonly secretKey: Uint8Array,
+    /** Longest lifetime of anything signed: retired keys are published at least this long. */
+    private readonly maxTokenLifetime: number,
+  ) {}
+
+  /** Loads the keys, creating the first one on a fresh database. */
+  async init() {
+    await this.reload();
+    if (!this.#keys.some((k) => k.signs)) await this.rotate();
+  }
+
+  /** Creates a new signing key and retires the others (they stay in the JWKS until their tokens expire). */
+  async rotate(): Promise<string> {
+    const { publicKey, privateKey } = await generateKeyPair(ALG, { extractable: true });
+    const kid = randomUUID();
+    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: ALG, use: 'sig' };
+    const privateJwk = JSON.stringify(await exportJWK(privateKey));
+    await this.ops.insertKey({
+      kid,
+      alg: ALG,
+      publicJwk,
+      privateJwkSealed: encryptSecret(privateJwk, this.secretKey, AAD),
+    });
+    await this.ops.retireOtherKeys(kid, new Date(Date.now() + (this.maxTokenLifetime + 300) * 1000));
+    await this.reload();
+    return kid;
+  }
+
+  jwks(): { keys: JWK[] } {
+    return { keys: this.#keys.map((k) => k.publicJwk) };
+  }
+
+  async sign(payload: JWTPayload, typ: string, expiresIn: number): Promise<string> {
+    this.#maybeRefresh();
+    const key = this.#keys.find((k) => k.signs);
+    if (!key?.privateKey) throw new Error('no active signing key');
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT(payload)
+      .setProtectedHeader({ alg: ALG, typ, kid: key.kid })
+      .setIssuedAt(now)
+      .setExpirationTime(now + expiresIn)
+      .sign(key.privateKey);
+  }
+
+  /** Verifies signature, `typ`, `iss` and expiry; throws jose's errors otherwise. */
+  async verify(token: string, typ: string, issuer: string) {
+    return jwtVerify(token, async (header) => this.#publicKey(header.kid), {
+      algorithms: [ALG],
+      typ,
+      issuer,
+    });
+  }
+
+  async #publicKey(kid: string | undefined) {
+    let key = this.#keys.find((k) => k.kid === kid);
+    // A key rotated in by another process: reload once, at most every few seconds.
+    if (!key && Date.now() - this.#loadedAt > 5_000) {
+      await this.reload();
+      key = this.#keys.find((k) => k.kid === kid);
+    }
+    if (!key) throw new Error('unknown key id');
+    return key.publicKey;
+  }
+
+  #maybeRefresh() {
+    if (Date.now() - this.#loadedAt > RELOAD_EVERY_MS) this.reload().catch(() => {});
+  }
+
+  reload(): Promise<void> {
+    this.#loading ??= this.#load().finally(() => {
+      this.#loading = undefined;
+    });
+    return this.#loading;
+  }
+
+  async #load() {
+    const rows = await this.ops.publishedKeys();
+    const signer = rows.find((r) => !r.retiredAt);
+    this.#keys = await Promise.all(rows.map((r) => this.#toLoaded(r, r === signer)));
+    this.#loadedAt = Date.now();
+  }
+
+  async #toLoaded(row: SigningKey, signs: boolean): Promise<Loaded> {
+    const publicJwk = row.publicJwk as JWK;
+    const privateKey = signs
+      ? await importJWK(JSON.parse(decryptSecret(row.privateJwkSealed, this.secretKey, AAD)) as JWK, ALG)
+      : null;
+    return { kid: row.kid, signs, publicJwk, publicKey: await importJWK(publicJwk, ALG), privateKey };
+  }
+}

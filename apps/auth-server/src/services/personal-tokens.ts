@@ -1,0 +1,55 @@
+import { hashToken, newId, newPersonalAccessToken, notFound, patDisplayPrefix } from '@hal/core';
+import type { PersonalAccessToken, Stores, User } from '@hal/db';
+
+/** The listing shape of a PAT: never the raw token. */
+export const patView = (t: PersonalAccessToken) => ({
+  id: t.id,
+  name: t.name,
+  prefix: t.prefix,
+  scopes: t.scopes,
+  expires_at: t.expiresAt?.toISOString() ?? null,
+  last_used_at: t.lastUsedAt?.toISOString() ?? null,
+  created_at: t.createdAt.toISOString(),
+});
+
+/** Personal access tokens (Halo and hzel seeds): shown once, stored as a SHA-256 hash. */
+export function personalTokenService(stores: Stores) {
+  const { accounts, ops } = stores;
+  return {
+    async create(userId: string, input: { name: string; scopes: string[]; expiresAt?: Date }) {
+      const token = newPersonalAccessToken();
+      const row = await accounts.createPat({
+        id: newId(),
+        userId,
+        name: input.name,
+        tokenHash: hashToken(token),
+        prefix: patDisplayPrefix(token),
+        scopes: input.scopes,
+        expiresAt: input.expiresAt ?? null,
+      });
+      await ops.audit({ type: 'pat.created', userId, data: { pat_id: row.id, scopes: input.scopes } });
+      return { ...patView(row), token };
+    },
+
+    async list(userId: string) {
+      return (await accounts.listPats(userId)).map(patView);
+    },
+
+    async revoke(userId: string, id: string) {
+      if (!(await accounts.revokePat(userId, id))) throw notFound('token');
+      await ops.audit({ type: 'pat.revoked', userId, data: { pat_id: id } });
+    },
+
+    /** Resolves a raw PAT to its live record and owner; undefined when unknown, revoked or expired. */
+    async authenticate(token: string): Promise<{ pat: PersonalAccessToken; user: User } | undefined> {
+      const pat = await accounts.patByHash(hashToken(token));
+      if (!pat || pat.revokedAt || (pat.expiresAt && pat.expiresAt <= new Date())) return undefined;
+      const user = await accounts.userById(pat.userId);
+      if (!user) return undefined;
+      await accounts.touchPat(pat.id);
+      return { pat, user };
+    },
+  };
+}
+
+export type PersonalTokenService = ReturnType<typeof personalTokenService>;

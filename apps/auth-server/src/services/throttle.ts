@@ -1,0 +1,32 @@
+import { tooManyRequests } from '@hal/core';
+import type { Stores } from '@hal/db';
+import type { Config } from '../env';
+
+/**
+ * Sign-in throttling (OWASP Authentication Cheat Sheet): attempts are counted per account and per
+ * client address in the database, so every server process shares the counters. An attempt is
+ * counted before the password is checked, so parallel guesses cannot slip past the limit.
+ */
+export function loginThrottle(ops: Stores['ops'], config: Config['rateLimits']) {
+  const keys = (email: string, ip: string) =>
+    [
+      { key: `login:account:${email.toLowerCase()}`, limit: config.loginPerAccount },
+      { key: `login:ip:${ip}`, limit: config.loginPerIp },
+    ] as const;
+
+  return {
+    /** Counts an attempt; throws 429 with Retry-After once a limit is passed. */
+    async attempt(email: string, ip: string) {
+      if (!config.enabled) return;
+      for (const { key, limit } of keys(email, ip)) {
+        const { count, resetAt } = await ops.hit(key, config.loginWindow);
+        if (count > limit)
+          throw tooManyRequests(Math.max(1, Math.ceil((resetAt.getTime() - Date.now()) / 1000)));
+      }
+    },
+    /** A successful sign-in clears its account's counter. */
+    async succeeded(email: string) {
+      if (config.enabled) await ops.clear(keys(email, '')[0].key);
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Compares two secrets in constant time. Lengths are compared through their SHA-256 digests so
+ * that neither the content nor the length of the expected value leaks through timing.
+ */
+export function constantEqual(a: string | Uint8Array, b: string | Uint8Array): boolean {
+  const da = createHash('sha256').update(a).digest();
+  const db = createHash('sha256').update(b).digest();
+  return timingSafeEqual(da, db) && Buffer.byteLength(a as string) === Buffer.byteLength(b as string);
+}
+
+/** The one way HAL hashes a high-entropy token (PAT, refresh token, code, session) for storage. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** Uniform random base62 string (rejection sampling, no modulo bias). */
+export function randomBase62(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < 248 && out.length < length) out += BASE62[byte % 62];
+    }
+  }
+  return out;
+}
+
+/** AES-256-GCM with a random 96-bit nonce; output is `v1.<iv>.<ciphertext>.<tag>` in base64url. */
+export function encryptSecret(plaintext: string, key: Uint8Array, aad = ''): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(aad));
+  const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return ['v1', iv, ct, cipher.getAuthTag()]
+    .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+    .join('.');
+}
+
+/** Inverse of {@link encryptSecret}; throws when the key, the AAD or the ciphertext is wrong. */
+export function decryptSecret(sealed: string, key: Uint8Array, aad = ''): string {
+  const [version, iv, ct, tag] = sealed.split('.');
+  if (version !== 'v1' || !iv || !ct || !tag) throw new Error('unrecognised sealed secret');
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+  decipher.setAAD(Buffer.from(aad));
+  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+}

@@ -1,0 +1,3 @@
+export { createDatabase, type Database, type DatabaseOptions, type Db } from './database';
+export * as schema from './schema';
+export * from './stores';

@@ -1,0 +1,4 @@
+export * from './accounts';
+export * from './oauth';
+export * from './operations';
+export * from './projects';

@@ -1,0 +1,138 @@
+import { index, integer, jsonb, pgTable, primaryKey, text, unique } from 'drizzle-orm/pg-core';
+import { users } from './accounts';
+import { createdAt, tz } from './columns';
+import { projects } from './projects';
+
+export type AuthorizationDetail = { type: string; project_id?: string; actions?: string[] };
+
+export const oauthApps = pgTable(
+  'oauth_apps',
+  {
+    id: text().primaryKey(),
+    clientId: text().notNull().unique(),
+    ownerId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text().notNull(),
+    description: text().notNull().default(''),
+    logoUrl: text(),
+    clientType: text({ enum: ['public', 'confidential'] }).notNull(),
+    kind: text({ enum: ['public', 'private'] })
+      .notNull()
+      .default('public'),
+    /** Set for `kind: "private"` project clients: the one project they may be authorized for. */
+    projectId: text().references(() => projects.id, { onDelete: 'cascade' }),
+    allowedScopes: text().array().notNull(),
+    accessTokenTtl: integer().notNull().default(900),
+    refreshReuseGrace: integer().notNull().default(0),
+    secretHash: text(),
+    createdAt: createdAt(),
+    updatedAt: createdAt(),
+  },
+  (t) => [index('oauth_apps_owner').on(t.ownerId)],
+);
+
+export const oauthRedirectUris = pgTable(
+  'oauth_redirect_uris',
+  {
+    appId: text()
+      .notNull()
+      .references(() => oauthApps.id, { onDelete: 'cascade' }),
+    uri: text().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.appId, t.uri] })],
+);
+
+/** What a user approved for an app (and project): one row per user × app × project. */
+export const grants = pgTable(
+  'grants',
+  {
+    id: text().primaryKey(),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    appId: text()
+      .notNull()
+      .references(() => oauthApps.id, { onDelete: 'cascade' }),
+    projectId: text().references(() => projects.id, { onDelete: 'cascade' }),
+    scopes: text().array().notNull(),
+    authorizationDetails: jsonb().$type<AuthorizationDetail[]>(),
+    createdAt: createdAt(),
+    updatedAt: createdAt(),
+    lastUsedAt: tz(),
+    revokedAt: tz(),
+  },
+  (t) => [unique('grants_user_app_project').on(t.userId, t.appId, t.projectId).nullsNotDistinct()],
+);
+
+/** Pending authorization requests, keyed by the consent form's `request_id`; they expire. */
+export const authorizationRequests = pgTable('authorization_requests', {
+  id: text().primaryKey(),
+  appId: text()
+    .notNull()
+    .references(() => oauthApps.id, { onDelete: 'cascade' }),
+  userId: text().references(() => users.id, { onDelete: 'cascade' }),
+  params: jsonb().$type<Record<string, string>>().notNull(),
+  /** Set for RFC 9126 pushed requests: one-time use. */
+  pushed: integer().notNull().default(0),
+  createdAt: createdAt(),
+  expiresAt: tz().notNull(),
+  consumedAt: tz(),
+});
+
+export const authorizationCodes = pgTable('authorization_codes', {
+  codeHash: text().primaryKey(),
+  grantId: text()
+    .notNull()
+    .references(() => grants.id, { onDelete: 'cascade' }),
+  appId: text()
+    .notNull()
+    .references(() => oauthApps.id, { onDelete: 'cascade' }),
+  redirectUri: text().notNull(),
+  codeChallenge: text().notNull(),
+  scopes: text().array().notNull(),
+  authorizationDetails: jsonb().$type<AuthorizationDetail[]>(),
+  createdAt: createdAt(),
+  expiresAt: tz().notNull(),
+  consumedAt: tz(),
+});
+
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    id: text().primaryKey(),
+    tokenHash: text().notNull().unique(),
+    grantId: text()
+      .notNull()
+      .references(() => grants.id, { onDelete: 'cascade' }),
+    appId: text()
+      .notNull()
+      .references(() => oauthApps.id, { onDelete: 'cascade' }),
+    /** The code this token family was issued from (RFC 6749 §4.1.2: replay revokes it). */
+    codeHash: text(),
+    scopes: text().array().notNull(),
+    createdAt: createdAt(),
+    expiresAt: tz().notNull(),
+    rotatedAt: tz(),
+    replacedById: text(),
+    revokedAt: tz(),
+  },
+  (t) => [index('refresh_tokens_grant').on(t.grantId), index('refresh_tokens_app').on(t.appId)],
+);
+
+/** Access tokens are JWTs; this row is their `jti`, kept for revocation and introspection. */
+export const accessTokens = pgTable(
+  'access_tokens',
+  {
+    jti: text().primaryKey(),
+    grantId: text().references(() => grants.id, { onDelete: 'cascade' }),
+    appId: text()
+      .notNull()
+      .references(() => oauthApps.id, { onDelete: 'cascade' }),
+    codeHash: text(),
+    createdAt: createdAt(),
+    expiresAt: tz().notNull(),
+    revokedAt: tz(),
+  },
+  (t) => [index('access_tokens_grant').on(t.grantId)],
+);
