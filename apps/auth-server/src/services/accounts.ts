@@ -43,7 +43,7 @@ export function accountService(stores: Stores, keyring: Keyring, config: Config)
         ? await verifyPassword(user.passwordHash, password)
         : await verifyAgainstDecoy(password);
       if (!ok || !user) return undefined;
-      await throttle.succeeded(email);
+      await throttle.succeeded(email, ip);
       return user;
     },
 

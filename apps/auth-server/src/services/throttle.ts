@@ -3,9 +3,10 @@ import type { Stores } from '@hal/db';
 import type { Config } from '../env';
 
 /**
- * Sign-in throttling (OWASP Authentication Cheat Sheet): attempts are counted per account and per
- * client address in the database, so every server process shares the counters. An attempt is
- * counted before the password is checked, so parallel guesses cannot slip past the limit.
+ * Sign-in throttling (OWASP Authentication Cheat Sheet): failed attempts are counted per account
+ * and per client address in the database, so every server process shares the counters. An attempt
+ * is counted before the password is checked (so parallel guesses cannot slip past the limit) and
+ * handed back when it succeeds, so scripts using Basic auth are never throttled for succeeding.
  */
 export function loginThrottle(ops: Stores['ops'], config: Config['rateLimits']) {
   const keys = (email: string, ip: string) =>
@@ -24,9 +25,10 @@ export function loginThrottle(ops: Stores['ops'], config: Config['rateLimits']) 
           throw tooManyRequests(Math.max(1, Math.ceil((resetAt.getTime() - Date.now()) / 1000)));
       }
     },
-    /** A successful sign-in clears its account's counter. */
-    async succeeded(email: string) {
-      if (config.enabled) await ops.clear(keys(email, '')[0].key);
+    /** A successful attempt is not a failure: give back what {@link attempt} counted. */
+    async succeeded(email: string, ip: string) {
+      if (!config.enabled) return;
+      for (const { key } of keys(email, ip)) await ops.release(key);
     },
   };
 }

@@ -56,8 +56,12 @@ export function operationsStore(db: Db) {
         .where(sql`${rateLimits.key} = ${key} and ${rateLimits.resetAt} > now()`);
       return row;
     },
-    async clear(key: string) {
-      await db.delete(rateLimits).where(eq(rateLimits.key, key));
+    /** Takes one hit back (a successful sign-in is not a failure). */
+    async release(key: string) {
+      await db
+        .update(rateLimits)
+        .set({ count: sql`greatest(${rateLimits.count} - 1, 0)` })
+        .where(eq(rateLimits.key, key));
     },
   };
 }

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../support/api';
+import { Browser, basic, signUp } from '../support/browser';
+import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+
+describe.each(BACKENDS)('bad input on %s: 4xx with the contract error shape, never 500', (backend) => {
+  let srv: TestServer;
+  let auth: string;
+  beforeAll(async () => {
+    srv = await startTestServer(backend);
+    const { account } = await signUp(srv.url);
+    auth = basic(account.email, account.password);
+  });
+  afterAll(() => srv.close());
+
+  it('answers 413 to a JSON body over 64 KiB', async () => {
+    const res = await api(srv.url, 'POST', '/api/v1/projects', {
+      auth,
+      body: { name: 'x'.repeat(70 * 1024) },
+    });
+    expect(res.status).toBe(413);
+    expect(res.json).toEqual({
+      error: { code: 'payload_too_large', message: 'request body exceeds 64 KiB' },
+    });
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  });
+
+  it('answers 413 to an oversized form post and to a chunked body without Content-Length', async () => {
+    const browser = new Browser(srv.url);
+    const { csrf } = await browser.page('/login');
+    const form = await browser.post('/login', { csrf, email: 'a@b.c', password: 'p'.repeat(70 * 1024) });
+    expect(form.status).toBe(413);
+    const stream = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 80; i++) controller.enqueue(new TextEncoder().encode('x'.repeat(1024)));
+        controller.close();
+      },
+    });
+    const chunked = await fetch(`${srv.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+  });
+
+  it.each([
+    ['{', 'invalid_json'],
+    ['{"name": }', 'invalid_json'],
+    ['', 'invalid_json'],
+    ['[]', 'invalid_request'],
+    ['"text"', 'invalid_request'],
+    ['{"name": 42}', 'invalid_request'],
+    ['{"name": null}', 'invalid_request'],
+  ])('answers 400 to body %j with code %s', async (body, code) => {
+    const res = await api(srv.url, 'POST', '/api/v1/projects', {
+      auth,
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.json.error.code).toBe(code);
+    expect(typeof res.json.error.message).toBe('string');
+  });
+
+  it('answers 415 to a JSON endpoint called with a form body', async () => {
+    const res = await api(srv.url, 'POST', '/api/v1/projects', {
+      auth,
+      body: 'name=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(res.status).toBe(415);
+    expect(res.json.error.code).toBe('unsupported_media_type');
+  });
+
+  it('accepts a JSON content type with parameters', async () => {
+    const res = await api(srv.url, 'POST', '/api/v1/projects', {
+      auth,
+      body: '{"name":"ok"}',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
+    expect(res.status).toBe(201);
+  });
+
+  it('handles malformed form encodings and non-UTF-8 bytes on the login form without a 500', async () => {
+    const browser = new Browser(srv.url);
+    const { csrf } = await browser.page('/login');
+    for (const body of [
+      `csrf=${csrf}&email=%E0%A4%A&password=%`,
+      `csrf=${csrf}&email=%ff%fe&password=x`,
+      '&&&==&',
+    ]) {
+      const res = await browser.fetch('/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+    }
+  });
+
+  it('answers 404 with the error shape for unknown paths', async () => {
+    const res = await api(srv.url, 'GET', '/api/v1/nope', { auth });
+    expect(res.status).toBe(404);
+    expect(res.json.error.code).toBe('not_found');
+  });
+
+  it('serves /healthz and /readyz', async () => {
+    expect((await api(srv.url, 'GET', '/healthz')).json).toEqual({ status: 'ok' });
+    const ready = await api(srv.url, 'GET', '/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.json.database).toBe(backend);
+  });
+
+  it('tags each response with a request id and logs one JSON line per request without the query', async () => {
+    const res = await fetch(`${srv.url}/healthz?code=secret-code-value`, {
+      headers: { 'x-request-id': 'trace-123' },
+    });
+    expect(res.headers.get('x-request-id')).toBe('trace-123');
+    const line = srv.logs.map((l) => JSON.parse(l)).find((l) => l.reqId === 'trace-123');
+    expect(line).toMatchObject({ method: 'GET', path: '/healthz', status: 200 });
+    expect(srv.logs.join('\n')).not.toContain('secret-code-value');
+    const odd = await fetch(`${srv.url}/healthz`, { headers: { 'x-request-id': 'bad id\twith spaces' } });
+    expect(odd.headers.get('x-request-id')).not.toContain(' ');
+  });
+});

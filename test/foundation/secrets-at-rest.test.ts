@@ -1,0 +1,74 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, bearer } from '../support/api';
+import { Browser, basic, signUp } from '../support/browser';
+import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+
+/** Every row of every table in the public schema, as one string. */
+async function dumpAllTables(srv: TestServer): Promise<string> {
+  const { db } = srv.database;
+  const tables = (await db.execute(
+    sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`,
+  )) as unknown as { rows?: { table_name: string }[] } & { table_name: string }[];
+  const names = (tables.rows ?? tables).map((t) => t.table_name);
+  expect(names).toContain('users');
+  let dump = '';
+  for (const name of names) {
+    const rows = await db.execute(sql.raw(`select * from "${name}"`));
+    dump += JSON.stringify(rows);
+  }
+  return dump;
+}
+
+describe.each(BACKENDS)('no secret is stored in clear on %s', (backend) => {
+  let srv: TestServer;
+  beforeAll(async () => {
+    srv = await startTestServer(backend);
+  });
+  afterAll(() => srv.close());
+
+  it('stores no raw password, session token, session JWT, PAT or identity secret in any table or log', async () => {
+    const { browser, account } = await signUp(srv.url);
+    const sessionCookie = browser.cookies.get('hal_session') as string;
+    const login = new Browser(srv.url);
+    const { csrf } = await login.page('/login');
+    await login.post('/login', { email: account.email, password: account.password, csrf });
+    const secondCookie = login.cookies.get('hal_session') as string;
+
+    const jwt = (
+      await api(srv.url, 'POST', '/api/v1/auth/login', {
+        body: { email: account.email, password: account.password },
+      })
+    ).json.data.token as string;
+    const pat = (
+      await api(srv.url, 'POST', '/api/v1/tokens', {
+        auth: bearer(jwt),
+        body: { name: 'x', scopes: ['profile', 'projects:read'] },
+      })
+    ).json.data.token as string;
+    await api(srv.url, 'GET', '/api/v1/auth/me', { auth: bearer(pat) });
+    await api(srv.url, 'GET', '/api/v1/auth/me', { auth: basic(account.email, account.password) });
+    const project = (
+      await api(srv.url, 'POST', '/api/v1/projects', { auth: bearer(jwt), body: { name: 'P' } })
+    ).json.data;
+    const row = await srv.services.projects.load(
+      { userId: (await api(srv.url, 'GET', '/api/v1/auth/me', { auth: bearer(jwt) })).json.data.id },
+      project.id,
+      'read',
+    );
+    const identitySecret = srv.services.projects.widgetSecret(row);
+
+    const secrets = { password: account.password, sessionCookie, secondCookie, jwt, pat, identitySecret };
+    for (const value of Object.values(secrets)) expect(value.length).toBeGreaterThan(8);
+
+    const dump = await dumpAllTables(srv);
+    const logs = srv.logs.join('\n');
+    for (const [what, value] of Object.entries(secrets)) {
+      expect(dump.includes(value), `${what} found in the database`).toBe(false);
+      expect(logs.includes(value), `${what} found in the logs`).toBe(false);
+    }
+    // Sanity check that the dump really covers the rows: the public identifiers are there.
+    expect(dump).toContain(project.app_id);
+    expect(dump).toContain(account.email);
+  });
+});
