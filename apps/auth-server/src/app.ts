@@ -1,3 +1,4 @@
+import { ACCESS_TOKEN_TYP } from '@hal/core';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
@@ -5,10 +6,18 @@ import { authenticate } from './http/auth';
 import { apiErrorResponse, onError } from './http/errors';
 import { requestLog } from './http/request-log';
 import type { Env } from './http/types';
+import { appRoutes, publicAppRoutes } from './routes/api/apps';
 import { authRoutes } from './routes/api/auth';
 import { projectRoutes } from './routes/api/projects';
 import { tokenRoutes } from './routes/api/tokens';
 import { healthRoutes } from './routes/health';
+import { authorizeRoutes } from './routes/oauth/authorize';
+import { decisionRoutes } from './routes/oauth/decision';
+import { introspectRoutes } from './routes/oauth/introspect';
+import { metadataRoutes } from './routes/oauth/metadata';
+import { parRoutes } from './routes/oauth/par';
+import { revokeRoutes } from './routes/oauth/revoke';
+import { oauthTokenRoutes } from './routes/oauth/token';
 import { accountPages } from './routes/pages/accounts';
 import { STYLESHEET } from './routes/pages/layout';
 import type { Services } from './services';
@@ -50,10 +59,23 @@ export function createApp(s: Services) {
     return c.body(STYLESHEET);
   });
   app.route('/', accountPages(s));
+  for (const routes of [
+    metadataRoutes,
+    authorizeRoutes,
+    decisionRoutes,
+    oauthTokenRoutes,
+    revokeRoutes,
+    introspectRoutes,
+    parRoutes,
+  ]) {
+    app.route('/', routes(s));
+  }
 
   const auth = authRoutes(s);
   const api = new Hono<Env>();
+  // Public API routes first: the authentication middleware below applies to what follows.
   api.route('/auth', auth.open);
+  api.route('/oauth/apps', publicAppRoutes(s));
   api.use(
     authenticate({
       accounts: s.accounts,
@@ -63,12 +85,14 @@ export function createApp(s: Services) {
           const user = await s.accounts.verifySessionJwt(token);
           return user && { user, method: 'session', scopes: s.accounts.fullScopes };
         },
+        [ACCESS_TOKEN_TYP]: s.oauth.verifyAccessToken,
       },
     }),
   );
   api.route('/auth', auth.authed);
   api.route('/tokens', tokenRoutes(s));
   api.route('/projects', projectRoutes(s));
+  api.route('/oauth/apps', appRoutes(s));
   app.route('/api/v1', api);
   return app;
 }

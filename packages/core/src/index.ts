@@ -1,4 +1,5 @@
 export * from './accounts/password';
+export * from './authorization/request';
 export * from './checks/authorization-details';
 export * from './checks/client-auth';
 export * from './checks/pkce';
@@ -6,7 +7,11 @@ export * from './checks/redirect-uri';
 export * from './checks/scope';
 export * from './crypto';
 export * from './errors';
+export * from './grants';
+export * from './oauth-types';
+export * from './params';
 export * from './projects/roles';
 export * from './scopes';
+export * from './store';
 export * from './tokens/access-token';
 export * from './tokens/formats';

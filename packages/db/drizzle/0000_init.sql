@@ -35,6 +35,7 @@ CREATE TABLE "access_tokens" (
 	"jti" text PRIMARY KEY NOT NULL,
 	"grant_id" text,
 	"app_id" text NOT NULL,
+	"user_id" text NOT NULL,
 	"code_hash" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"expires_at" timestamp with time zone NOT NULL,
@@ -46,6 +47,7 @@ CREATE TABLE "authorization_codes" (
 	"grant_id" text NOT NULL,
 	"app_id" text NOT NULL,
 	"redirect_uri" text NOT NULL,
+	"redirect_uri_given" boolean NOT NULL,
 	"code_challenge" text NOT NULL,
 	"scopes" text[] NOT NULL,
 	"authorization_details" jsonb,
@@ -59,7 +61,7 @@ CREATE TABLE "authorization_requests" (
 	"app_id" text NOT NULL,
 	"user_id" text,
 	"params" jsonb NOT NULL,
-	"pushed" integer DEFAULT 0 NOT NULL,
+	"pushed" boolean DEFAULT false NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"expires_at" timestamp with time zone NOT NULL,
 	"consumed_at" timestamp with time zone
@@ -115,6 +117,7 @@ CREATE TABLE "refresh_tokens" (
 	"expires_at" timestamp with time zone NOT NULL,
 	"rotated_at" timestamp with time zone,
 	"replaced_by_id" text,
+	"successor_sealed" text,
 	"revoked_at" timestamp with time zone,
 	CONSTRAINT "refresh_tokens_tokenHash_unique" UNIQUE("token_hash")
 );
@@ -181,6 +184,7 @@ ALTER TABLE "personal_access_tokens" ADD CONSTRAINT "personal_access_tokens_user
 ALTER TABLE "sessions" ADD CONSTRAINT "sessions_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "access_tokens" ADD CONSTRAINT "access_tokens_grant_id_grants_id_fk" FOREIGN KEY ("grant_id") REFERENCES "public"."grants"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "access_tokens" ADD CONSTRAINT "access_tokens_app_id_oauth_apps_id_fk" FOREIGN KEY ("app_id") REFERENCES "public"."oauth_apps"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "access_tokens" ADD CONSTRAINT "access_tokens_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "authorization_codes" ADD CONSTRAINT "authorization_codes_grant_id_grants_id_fk" FOREIGN KEY ("grant_id") REFERENCES "public"."grants"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "authorization_codes" ADD CONSTRAINT "authorization_codes_app_id_oauth_apps_id_fk" FOREIGN KEY ("app_id") REFERENCES "public"."oauth_apps"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "authorization_requests" ADD CONSTRAINT "authorization_requests_app_id_oauth_apps_id_fk" FOREIGN KEY ("app_id") REFERENCES "public"."oauth_apps"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -200,9 +204,11 @@ CREATE INDEX "pats_user" ON "personal_access_tokens" USING btree ("user_id");-->
 CREATE INDEX "sessions_user" ON "sessions" USING btree ("user_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "users_email_lower" ON "users" USING btree (lower("email"));--> statement-breakpoint
 CREATE INDEX "access_tokens_grant" ON "access_tokens" USING btree ("grant_id");--> statement-breakpoint
+CREATE INDEX "access_tokens_code" ON "access_tokens" USING btree ("code_hash");--> statement-breakpoint
 CREATE INDEX "oauth_apps_owner" ON "oauth_apps" USING btree ("owner_id");--> statement-breakpoint
 CREATE INDEX "refresh_tokens_grant" ON "refresh_tokens" USING btree ("grant_id");--> statement-breakpoint
 CREATE INDEX "refresh_tokens_app" ON "refresh_tokens" USING btree ("app_id");--> statement-breakpoint
+CREATE INDEX "refresh_tokens_code" ON "refresh_tokens" USING btree ("code_hash");--> statement-breakpoint
 CREATE INDEX "audit_events_user" ON "audit_events" USING btree ("user_id","id");--> statement-breakpoint
 CREATE INDEX "audit_events_project" ON "audit_events" USING btree ("project_id","id");--> statement-breakpoint
 CREATE INDEX "project_members_user" ON "project_members" USING btree ("user_id");

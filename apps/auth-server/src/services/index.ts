@@ -4,7 +4,9 @@ import type { Config } from '../env';
 import { browserSessions } from '../http/browser-session';
 import { csrfProtection } from '../http/csrf';
 import { accountService } from './accounts';
+import { appService } from './apps';
 import { Keyring } from './keyring';
+import { oauthService } from './oauth';
 import { personalTokenService } from './personal-tokens';
 import { projectService } from './projects';
 
@@ -22,6 +24,7 @@ export async function createServices(
   const keyring = new Keyring(stores.ops, secretKey, Math.max(MAX_ACCESS_TOKEN_TTL, config.apiSessionTtl));
   await keyring.init();
   const accounts = accountService(stores, keyring, config);
+  const projects = projectService(stores, secretKey);
   return {
     config,
     database,
@@ -30,7 +33,9 @@ export async function createServices(
     keyring,
     accounts,
     personalTokens: personalTokenService(stores),
-    projects: projectService(stores, secretKey),
+    projects,
+    apps: appService(stores, projects),
+    oauth: oauthService(stores, keyring, projects, secretKey, config),
     sessions: browserSessions(accounts, config.secureCookies),
     csrf: csrfProtection(secretKey, config.secureCookies),
   };

@@ -1,4 +1,4 @@
-import { index, integer, jsonb, pgTable, primaryKey, text, unique } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, unique } from 'drizzle-orm/pg-core';
 import { users } from './accounts';
 import { createdAt, tz } from './columns';
 import { projects } from './projects';
@@ -72,9 +72,9 @@ export const authorizationRequests = pgTable('authorization_requests', {
     .notNull()
     .references(() => oauthApps.id, { onDelete: 'cascade' }),
   userId: text().references(() => users.id, { onDelete: 'cascade' }),
-  params: jsonb().$type<Record<string, string>>().notNull(),
-  /** Set for RFC 9126 pushed requests: one-time use. */
-  pushed: integer().notNull().default(0),
+  params: jsonb().$type<Record<string, unknown>>().notNull(),
+  /** RFC 9126 pushed requests: one-time use through `request_uri`. */
+  pushed: boolean().notNull().default(false),
   createdAt: createdAt(),
   expiresAt: tz().notNull(),
   consumedAt: tz(),
@@ -89,6 +89,8 @@ export const authorizationCodes = pgTable('authorization_codes', {
     .notNull()
     .references(() => oauthApps.id, { onDelete: 'cascade' }),
   redirectUri: text().notNull(),
+  /** RFC 6749 §4.1.3: when the request named redirect_uri, the token request must repeat it. */
+  redirectUriGiven: boolean().notNull(),
   codeChallenge: text().notNull(),
   scopes: text().array().notNull(),
   authorizationDetails: jsonb().$type<AuthorizationDetail[]>(),
@@ -115,9 +117,15 @@ export const refreshTokens = pgTable(
     expiresAt: tz().notNull(),
     rotatedAt: tz(),
     replacedById: text(),
+    /** The successor's raw value, AES-GCM sealed, kept only for the app's reuse grace period. */
+    successorSealed: text(),
     revokedAt: tz(),
   },
-  (t) => [index('refresh_tokens_grant').on(t.grantId), index('refresh_tokens_app').on(t.appId)],
+  (t) => [
+    index('refresh_tokens_grant').on(t.grantId),
+    index('refresh_tokens_app').on(t.appId),
+    index('refresh_tokens_code').on(t.codeHash),
+  ],
 );
 
 /** Access tokens are JWTs; this row is their `jti`, kept for revocation and introspection. */
@@ -129,10 +137,14 @@ export const accessTokens = pgTable(
     appId: text()
       .notNull()
       .references(() => oauthApps.id, { onDelete: 'cascade' }),
+    /** The user the token acts for: the grant's user, or the app's owner for client_credentials. */
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     codeHash: text(),
     createdAt: createdAt(),
     expiresAt: tz().notNull(),
     revokedAt: tz(),
   },
-  (t) => [index('access_tokens_grant').on(t.grantId)],
+  (t) => [index('access_tokens_grant').on(t.grantId), index('access_tokens_code').on(t.codeHash)],
 );

@@ -39,6 +39,10 @@ export function projectStore(db: Db) {
       return rows.map((r) => ({ ...r.project, role: r.role }));
     },
 
+    async byId(id: string): Promise<Project | undefined> {
+      return (await db.select().from(projects).where(eq(projects.id, id)))[0];
+    },
+
     async byAppId(appId: string): Promise<Project | undefined> {
       return (await db.select().from(projects).where(eq(projects.appId, appId)))[0];
     },

@@ -21,8 +21,9 @@ export function renderPage(
   title: string,
   body: Child,
   status: 200 | 400 | 401 | 403 | 404 | 409 | 429 = 200,
+  csp = PAGE_CSP,
 ) {
-  c.header('Content-Security-Policy', PAGE_CSP);
+  c.header('Content-Security-Policy', csp);
   c.header('Cache-Control', 'no-store');
   return c.html(
     <html lang="en">

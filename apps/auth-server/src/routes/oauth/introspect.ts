@@ -1,0 +1,31 @@
+import { InvalidRequest, UnauthorizedClient } from '@hal/core';
+import { Hono } from 'hono';
+import type { Env } from '../../http/types';
+import type { Services } from '../../services';
+import { bodyCredentials, oauthEndpoint, oauthJson, postOnly, readOAuthParams } from './serialize';
+
+/**
+ * `POST /oauth/introspect`: client-authenticated; reflects revocation at once (one lookup).
+ * @see https://www.rfc-editor.org/rfc/rfc7662#section-2
+ */
+export function introspectRoutes(s: Services) {
+  return new Hono<Env>()
+    .post(
+      '/oauth/introspect',
+      oauthEndpoint(async (c) => {
+        const params = await readOAuthParams(c);
+        params.assertNoRepeats();
+        const { client } = await s.oauth.authenticateClient(
+          c.req.header('authorization'),
+          bodyCredentials(params),
+        );
+        // RFC 7662 §2.1: the endpoint MUST require authorization: a client with a secret.
+        if (client.clientType !== 'confidential')
+          throw new UnauthorizedClient('introspection needs a confidential client');
+        const token = params.get('token');
+        if (!token) throw new InvalidRequest('token is required');
+        return oauthJson(c, await s.oauth.introspect(client, token));
+      }),
+    )
+    .all('/oauth/introspect', postOnly);
+}

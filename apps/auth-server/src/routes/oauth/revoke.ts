@@ -1,0 +1,54 @@
+import { ApiError, InvalidRequest, OAuthError, UnauthorizedClient } from '@hal/core';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { jsonBody } from '../../http/body';
+import type { Env } from '../../http/types';
+import type { Services } from '../../services';
+import { bodyCredentials, oauthEndpoint, oauthJson, postOnly, readOAuthParams } from './serialize';
+
+const HzelRevoke = z.object({
+  token: z.string().min(1).max(4096),
+  client_id: z.string().min(1).max(200),
+  client_secret: z.string().max(200).optional(),
+});
+
+/**
+ * `POST /oauth/revoke` (RFC 7009) and the hzel seed's JSON `POST /api/v1/oauth/token/revoke`.
+ * Revoking an unknown, expired or already revoked token answers 200 (RFC 7009 §2.2).
+ */
+export function revokeRoutes(s: Services) {
+  return new Hono<Env>()
+    .post(
+      '/oauth/revoke',
+      oauthEndpoint(async (c) => {
+        const params = await readOAuthParams(c);
+        params.assertNoRepeats();
+        const { client } = await s.oauth.authenticateClient(
+          c.req.header('authorization'),
+          bodyCredentials(params),
+        );
+        const token = params.get('token');
+        if (!token) throw new InvalidRequest('token is required');
+        // RFC 7009 §2.1: the server verifies that the token was issued to the requesting client.
+        if (!(await s.oauth.revoke(client, token)))
+          throw new UnauthorizedClient('token was issued to another client');
+        return oauthJson(c, {});
+      }),
+    )
+    .all('/oauth/revoke', postOnly)
+    .post('/api/v1/oauth/token/revoke', async (c) => {
+      const body = await jsonBody(c, HzelRevoke);
+      try {
+        const { client } = await s.oauth.authenticateClient(undefined, body);
+        if (!(await s.oauth.revoke(client, body.token))) {
+          throw new ApiError(400, 'unauthorized_client', 'token was issued to another client');
+        }
+      } catch (error) {
+        if (error instanceof OAuthError)
+          throw new ApiError(error.status, error.error, error.error_description);
+        throw error;
+      }
+      c.header('Cache-Control', 'no-store');
+      return c.json({ data: { revoked: true } });
+    });
+}

@@ -1,0 +1,26 @@
+import { runGrant } from '@hal/core';
+import { Hono } from 'hono';
+import type { Env } from '../../http/types';
+import type { Services } from '../../services';
+import { bodyCredentials, oauthEndpoint, oauthJson, postOnly, readOAuthParams } from './serialize';
+
+/**
+ * `POST /oauth/token`: read the body once, authenticate the client, run the grant.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
+ */
+export function oauthTokenRoutes(s: Services) {
+  return new Hono<Env>()
+    .post(
+      '/oauth/token',
+      oauthEndpoint(async (c) => {
+        const params = await readOAuthParams(c);
+        params.assertNoRepeats();
+        const { client } = await s.oauth.authenticateClient(
+          c.req.header('authorization'),
+          bodyCredentials(params),
+        );
+        return oauthJson(c, await runGrant(s.oauth.grantContext, client, params));
+      }),
+    )
+    .all('/oauth/token', postOnly);
+}

@@ -1,0 +1,190 @@
+import {
+  ACCESS_TOKEN_TYP,
+  type AuthorizationDetail,
+  decryptSecret,
+  encryptSecret,
+  type GrantContext,
+  hashToken,
+  InvalidClient,
+  type OAuthClient,
+  PREFIX,
+  parseClientCredentials,
+  scopesFromDetails,
+  verifyClientSecret,
+} from '@hal/core';
+import type { OAuthApp, Stores } from '@hal/db';
+import { decodeJwt } from 'jose';
+import type { Config } from '../env';
+import type { Principal } from '../http/principal';
+import type { Keyring } from './keyring';
+import type { ProjectService } from './projects';
+
+const REFRESH_TOKEN_TTL = 30 * 24 * 3600;
+const SEAL_AAD = 'refresh-successor';
+
+/** The OAuth side of the server: client authentication, grants' context, token checks. */
+export function oauthService(
+  stores: Stores,
+  keyring: Keyring,
+  projects: ProjectService,
+  secretKey: Uint8Array,
+  config: Config,
+) {
+  const audience = `${config.issuer}/api`;
+
+  const grantContext: GrantContext = {
+    store: stores.oauth,
+    issuer: config.issuer,
+    audience,
+    refreshTokenTtl: REFRESH_TOKEN_TTL,
+    signAccessToken: (claims, ttl) => keyring.sign(claims, ACCESS_TOKEN_TYP, ttl),
+    seal: (value) => encryptSecret(value, secretKey, SEAL_AAD),
+    open: (sealed) => decryptSecret(sealed, secretKey, SEAL_AAD),
+    widgetFields: () => ({
+      widget_script_url: `${config.issuer}/widget/v1/hal-widget.js`,
+      api_base_url: config.issuer,
+    }),
+    async widgetCredentials(projectId) {
+      const project = await stores.projects.byId(projectId);
+      if (!project) throw new InvalidClient('the project of this client no longer exists');
+      return { app_id: project.appId, widget_secret: projects.widgetSecret(project) };
+    },
+    now: () => new Date(),
+  };
+
+  /**
+   * Authenticates the client of a token, revocation, introspection or PAR request
+   * (`client_secret_basic`, `client_secret_post`, or `none` for public clients).
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3
+   */
+  async function authenticateClient(
+    authorization: string | undefined,
+    body: { client_id?: string; client_secret?: string },
+  ): Promise<{ client: OAuthClient; app: OAuthApp }> {
+    const credentials = parseClientCredentials({ authorization, body });
+    const app = await stores.apps.byClientId(credentials.clientId);
+    const failed = () => new InvalidClient('client authentication failed');
+    if (!app) throw failed();
+    if (app.clientType === 'confidential') {
+      // RFC 6749 §3.2.1: confidential clients MUST authenticate.
+      if (
+        !credentials.clientSecret ||
+        !app.secretHash ||
+        !verifyClientSecret(credentials.clientSecret, app.secretHash)
+      ) {
+        throw failed();
+      }
+    } else if (credentials.clientSecret !== undefined) {
+      throw failed(); // a public client has no secret to present
+    }
+    return { client: stores.apps.toClient(app), app };
+  }
+
+  /** Bearer verifier for RFC 9068 access tokens: signature, `typ`, issuer, expiry, then revocation. */
+  async function verifyAccessToken(token: string): Promise<Principal | undefined> {
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await keyring.verify(token, ACCESS_TOKEN_TYP, config.issuer));
+    } catch {
+      return undefined;
+    }
+    if (typeof payload.jti !== 'string' || payload.aud !== audience) return undefined;
+    const row = await stores.oauth.accessToken(payload.jti);
+    if (!row || row.revokedAt) return undefined;
+    const details = (payload.authorization_details as AuthorizationDetail[] | undefined) ?? [];
+    const scopes = new Set([
+      ...String(payload.scope ?? '')
+        .split(' ')
+        .filter(Boolean),
+      ...scopesFromDetails(details),
+    ]);
+    return {
+      user: row.user,
+      method: 'oauth',
+      scopes,
+      clientId: String(payload.client_id),
+      projectId: typeof payload.project_id === 'string' ? payload.project_id : undefined,
+    };
+  }
+
+  /**
+   * Revokes a refresh token (and its whole grant) or an access token of `client`.
+   * Unknown, expired and already revoked tokens are no error (RFC 7009 §2.2).
+   * @returns false when the token belongs to another client.
+   */
+  async function revoke(client: OAuthClient, token: string): Promise<boolean> {
+    if (token.startsWith(PREFIX.refreshToken)) {
+      const found = await stores.oauth.refreshToken(hashToken(token));
+      if (!found) return true;
+      if (found.token.appId !== client.id) return false;
+      // RFC 7009 §2.1: revoking a refresh token also invalidates the access tokens of its grant.
+      await stores.oauth.revokeGrant(found.grant.id);
+      await stores.ops.audit({
+        type: 'oauth.revoked',
+        userId: found.grant.userId,
+        appId: client.id,
+        data: { grant_id: found.grant.id },
+      });
+      return true;
+    }
+    const claims = unverifiedClaims(token);
+    if (!claims) return true;
+    // The signature matters only for tokens we would act on; an expired one needs no revocation.
+    try {
+      await keyring.verify(token, ACCESS_TOKEN_TYP, config.issuer);
+    } catch {
+      return true;
+    }
+    if (claims.client_id !== client.clientId) return false;
+    await stores.oauth.revokeAccessToken(claims.jti as string, client.id);
+    return true;
+  }
+
+  /**
+   * RFC 7662 introspection of a token issued to `client`; anything else is `{ active: false }`.
+   * @see https://www.rfc-editor.org/rfc/rfc7662#section-2.2
+   */
+  async function introspect(client: OAuthClient, token: string): Promise<Record<string, unknown>> {
+    const inactive = { active: false };
+    if (token.startsWith(PREFIX.refreshToken)) {
+      const found = await stores.oauth.refreshToken(hashToken(token));
+      if (!found || found.token.appId !== client.id) return inactive;
+      const { token: t, grant } = found;
+      if (t.revokedAt || t.rotatedAt || grant.revokedAt || t.expiresAt <= new Date()) return inactive;
+      return {
+        active: true,
+        token_type: 'refresh_token',
+        scope: t.scopes.join(' '),
+        client_id: found.clientId,
+        sub: grant.userId,
+        username: found.user.email,
+        iss: config.issuer,
+        exp: Math.floor(t.expiresAt.getTime() / 1000),
+        ...(grant.projectId && { project_id: grant.projectId }),
+        ...(grant.authorizationDetails?.length && { authorization_details: grant.authorizationDetails }),
+      };
+    }
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await keyring.verify(token, ACCESS_TOKEN_TYP, config.issuer));
+    } catch {
+      return inactive;
+    }
+    if (payload.client_id !== client.clientId || typeof payload.jti !== 'string') return inactive;
+    const row = await stores.oauth.accessToken(payload.jti);
+    if (!row || row.revokedAt) return inactive;
+    return { active: true, token_type: 'Bearer', username: row.user.email, ...payload };
+  }
+
+  return { grantContext, authenticateClient, verifyAccessToken, revoke, introspect, audience };
+}
+
+function unverifiedClaims(token: string): Record<string, unknown> | undefined {
+  try {
+    return decodeJwt(token);
+  } catch {
+    return undefined;
+  }
+}
+
+export type OAuthService = ReturnType<typeof oauthService>;

@@ -1,0 +1,31 @@
+import { checkRequestedScopes } from '../checks/scope';
+import { InvalidScope, UnauthorizedClient } from '../errors';
+import type { OAuthClient, TokenResponse } from '../oauth-types';
+import type { Params } from '../params';
+import { parseScope, USER_SCOPES } from '../scopes';
+import type { GrantContext } from './context';
+import { issueAccessToken } from './issue';
+
+const userLevel = (s: string) => (USER_SCOPES as readonly string[]).includes(s);
+
+/**
+ * `grant_type=client_credentials`: a confidential client acting as its owner, limited to
+ * user-level scopes the app may request (project scopes need a user's consent). No refresh token.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
+ */
+export async function clientCredentials(
+  ctx: GrantContext,
+  client: OAuthClient,
+  params: Params,
+): Promise<TokenResponse> {
+  if (client.clientType !== 'confidential' || client.kind !== 'public') {
+    throw new UnauthorizedClient('client_credentials is only for confidential clients');
+  }
+  const permitted = client.allowedScopes.filter(userLevel);
+  const requested = parseScope(params.get('scope'));
+  checkRequestedScopes(requested, permitted);
+  const scopes = requested.length ? requested : permitted;
+  if (!scopes.length) throw new InvalidScope('this client has no scope usable with client_credentials');
+  // RFC 6749 §4.4.3: a refresh token SHOULD NOT be included.
+  return issueAccessToken(ctx, { client, scopes });
+}

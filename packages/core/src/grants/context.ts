@@ -1,0 +1,21 @@
+import type { OAuthStore } from '../store';
+
+/** What every grant needs from the outside world, injected by the server. */
+export interface GrantContext {
+  store: OAuthStore;
+  issuer: string;
+  /** RFC 9068 §2.2 `aud`: the resource the access tokens are for. */
+  audience: string;
+  /** Refresh token lifetime, seconds. */
+  refreshTokenTtl: number;
+  /** Signs RFC 9068 claims as an `at+jwt` for `ttl` seconds. */
+  signAccessToken(claims: Record<string, unknown>, ttl: number): Promise<string>;
+  /** AES-GCM sealing for the raw successor refresh token kept during a reuse grace period. */
+  seal(value: string): string;
+  open(sealed: string): string;
+  /** HAL seed: extra token-response fields for grants including `widget:serve`. */
+  widgetFields(projectId: string): { widget_script_url: string; api_base_url: string };
+  /** HAL seed: the legacy private client's exchange needs the project's widget credentials. */
+  widgetCredentials(projectId: string): Promise<{ app_id: string; widget_secret: string }>;
+  now(): Date;
+}

@@ -1,0 +1,68 @@
+import type { AuthorizationDetail } from '../checks/authorization-details';
+import { hashToken } from '../crypto';
+import type { GrantRecord, OAuthClient, TokenResponse } from '../oauth-types';
+import type { NewRefreshToken } from '../store';
+import { accessTokenClaims } from '../tokens/access-token';
+import { newId, newRefreshToken } from '../tokens/formats';
+import type { GrantContext } from './context';
+
+export interface Issuance {
+  client: OAuthClient;
+  /** Absent for client_credentials: the client acts as its owner. */
+  grant?: GrantRecord;
+  scopes: readonly string[];
+  details?: AuthorizationDetail[] | null;
+  codeHash?: string | null;
+}
+
+/** Signs an RFC 9068 access token and records its `jti` for revocation and introspection. */
+export async function issueAccessToken(ctx: GrantContext, i: Issuance): Promise<TokenResponse> {
+  const jti = newId();
+  const ttl = i.client.accessTokenTtl;
+  const projectId = i.grant?.projectId ?? undefined;
+  const claims = accessTokenClaims({
+    issuer: ctx.issuer,
+    audience: ctx.audience,
+    // RFC 9068 §2.2: for client_credentials the subject is the client itself.
+    userId: i.grant?.userId ?? i.client.clientId,
+    clientId: i.client.clientId,
+    scopes: [...i.scopes],
+    jti,
+    projectId,
+    authorizationDetails: i.details ?? undefined,
+  });
+  await ctx.store.saveAccessToken({
+    jti,
+    grantId: i.grant?.id ?? null,
+    appId: i.client.id,
+    userId: i.grant?.userId ?? i.client.ownerId,
+    codeHash: i.codeHash ?? null,
+    expiresAt: new Date(ctx.now().getTime() + ttl * 1000),
+  });
+  const response: TokenResponse = {
+    access_token: await ctx.signAccessToken(claims as unknown as Record<string, unknown>, ttl),
+    token_type: 'Bearer',
+    expires_in: ttl,
+    scope: i.scopes.join(' '),
+  };
+  if (i.details?.length) response.authorization_details = i.details;
+  if (projectId) {
+    response.project_id = projectId;
+    if (i.scopes.includes('widget:serve')) Object.assign(response, ctx.widgetFields(projectId));
+  }
+  return response;
+}
+
+/** A fresh refresh token: the raw value for the client and the row to store (hash only). */
+export function newRefresh(ctx: GrantContext, client: OAuthClient): { raw: string; row: NewRefreshToken } {
+  const raw = newRefreshToken();
+  return {
+    raw,
+    row: {
+      id: newId(),
+      tokenHash: hashToken(raw),
+      expiresAt: new Date(ctx.now().getTime() + ctx.refreshTokenTtl * 1000),
+      sealed: client.refreshReuseGrace > 0 ? ctx.seal(raw) : null,
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { checkRefreshScope } from '../checks/scope';
+import { hashToken } from '../crypto';
+import { InvalidGrant, InvalidRequest } from '../errors';
+import type { OAuthClient, TokenResponse } from '../oauth-types';
+import type { Params } from '../params';
+import { parseScope } from '../scopes';
+import type { GrantContext } from './context';
+import { issueAccessToken, newRefresh } from './issue';
+
+/**
+ * `grant_type=refresh_token` with rotation on every use and reuse detection.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
+ */
+export async function refreshToken(
+  ctx: GrantContext,
+  client: OAuthClient,
+  params: Params,
+): Promise<TokenResponse> {
+  const raw = params.get('refresh_token');
+  if (!raw) throw new InvalidRequest('refresh_token is required');
+  const requested = parseScope(params.get('scope'));
+
+  const successor = newRefresh(ctx, client);
+  const rotation = await ctx.store.rotateRefreshToken(hashToken(raw), client.id, successor.row);
+  if (rotation.status === 'invalid') throw new InvalidGrant('refresh_token is invalid');
+  const { token, grant } = rotation;
+  if (grant.revokedAt) throw new InvalidGrant('the grant has been revoked');
+  // RFC 6749 §6: the new access token may not exceed the original grant.
+  const scopes = checkRefreshScope(requested, token.scopes);
+
+  if (rotation.status === 'reused') {
+    const graceMs = client.refreshReuseGrace * 1000;
+    const withinGrace =
+      graceMs > 0 &&
+      rotation.successorLive &&
+      token.successorSealed !== null &&
+      token.rotatedAt !== null &&
+      ctx.now().getTime() - token.rotatedAt.getTime() <= graceMs;
+    if (!withinGrace) {
+      // RFC 9700 §4.14.2: a rotated refresh token presented again revokes the whole grant.
+      await ctx.store.revokeGrant(grant.id);
+      await ctx.store.audit({
+        type: 'oauth.refresh_reused',
+        userId: grant.userId,
+        appId: client.id,
+        projectId: grant.projectId,
+        data: { grant_id: grant.id },
+      });
+      throw new InvalidGrant('refresh_token was already used');
+    }
+    // Opt-in grace: the retry gets a fresh access token and the one live successor.
+    const response = await issueAccessToken(ctx, {
+      client,
+      grant,
+      scopes,
+      details: grant.authorizationDetails,
+      codeHash: token.codeHash,
+    });
+    return { ...response, refresh_token: ctx.open(token.successorSealed as string) };
+  }
+
+  const response = await issueAccessToken(ctx, {
+    client,
+    grant,
+    scopes,
+    details: grant.authorizationDetails,
+    codeHash: token.codeHash,
+  });
+  return { ...response, refresh_token: successor.raw };
+}

@@ -1,0 +1,57 @@
+import { InvalidRequest } from './errors';
+
+/**
+ * Request parameters as OAuth reads them: every value of every name kept, so that repeated
+ * parameters are detected instead of silently taking the last (RFC 6749 §3.1, §3.2).
+ */
+export class Params {
+  private constructor(private readonly values: Map<string, string[]>) {}
+
+  static from(entries: Iterable<[string, string]>): Params {
+    const values = new Map<string, string[]>();
+    for (const [name, value] of entries) {
+      const list = values.get(name);
+      if (list) list.push(value);
+      else values.set(name, [value]);
+    }
+    return new Params(values);
+  }
+
+  /** A JSON object body: strings as they are, arrays and objects (RAR) re-serialised as JSON. */
+  static fromJson(body: unknown): Params {
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw new InvalidRequest('request body must be a JSON object');
+    const entries: [string, string][] = [];
+    for (const [name, value] of Object.entries(body)) {
+      if (value === null || value === undefined) continue;
+      entries.push([
+        name,
+        typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value),
+      ]);
+    }
+    return Params.from(entries);
+  }
+
+  /** The value of `name`; an empty value counts as omitted (RFC 6749 §3.1). */
+  get(name: string): string | undefined {
+    const value = this.values.get(name)?.[0];
+    return value === '' ? undefined : value;
+  }
+
+  isRepeated(name: string): boolean {
+    return (this.values.get(name)?.length ?? 0) > 1;
+  }
+
+  /** RFC 6749 §3.1: "Request and response parameters MUST NOT be included more than once." */
+  assertNoRepeats(): void {
+    for (const [name, list] of this.values) {
+      if (list.length > 1) throw new InvalidRequest(`${name} is repeated`);
+    }
+  }
+
+  toObject(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, list] of this.values) if (list[0] !== undefined) out[name] = list[0];
+    return out;
+  }
+}

@@ -1,0 +1,75 @@
+import type { AuthorizationDetail } from './checks/authorization-details';
+import type { GrantRecord } from './oauth-types';
+
+export interface CodeRecord {
+  codeHash: string;
+  grantId: string;
+  appId: string;
+  redirectUri: string;
+  redirectUriGiven: boolean;
+  codeChallenge: string;
+  scopes: string[];
+  authorizationDetails: AuthorizationDetail[] | null;
+  expiresAt: Date;
+}
+
+export interface RefreshRecord {
+  id: string;
+  grantId: string;
+  appId: string;
+  codeHash: string | null;
+  scopes: string[];
+  expiresAt: Date;
+  rotatedAt: Date | null;
+  revokedAt: Date | null;
+  replacedById: string | null;
+  successorSealed: string | null;
+}
+
+export interface NewRefreshToken {
+  id: string;
+  tokenHash: string;
+  expiresAt: Date;
+  /** Sealed raw value, kept on the rotated row only when the app has a reuse grace period. */
+  sealed: string | null;
+}
+
+export type Redemption = { status: 'redeemed' | 'replayed'; code: CodeRecord } | undefined;
+export type Rotation =
+  | { status: 'rotated'; token: RefreshRecord; grant: GrantRecord }
+  | { status: 'reused'; token: RefreshRecord; grant: GrantRecord; successorLive: boolean }
+  | { status: 'invalid' };
+
+/**
+ * The storage the grants need (implemented in packages/db). Single use and rotation are atomic:
+ * one conditional UPDATE decides the winner; the store never reads and then writes.
+ */
+export interface OAuthStore {
+  /** Marks the code consumed; `replayed` when it had been consumed before. */
+  redeemCode(codeHash: string): Promise<Redemption>;
+  /** Revokes every access and refresh token issued from a code. */
+  revokeIssuedFromCode(codeHash: string): Promise<void>;
+  grant(id: string): Promise<GrantRecord | undefined>;
+  saveAccessToken(token: {
+    jti: string;
+    grantId: string | null;
+    appId: string;
+    userId: string;
+    codeHash: string | null;
+    expiresAt: Date;
+  }): Promise<void>;
+  createRefreshToken(
+    token: NewRefreshToken & { grantId: string; appId: string; codeHash: string | null; scopes: string[] },
+  ): Promise<void>;
+  /** Rotates a live refresh token of `appId` into `successor` (same grant, scopes, origin code). */
+  rotateRefreshToken(tokenHash: string, appId: string, successor: NewRefreshToken): Promise<Rotation>;
+  /** Revokes the grant and every token issued under it. */
+  revokeGrant(grantId: string): Promise<void>;
+  audit(event: {
+    type: string;
+    userId?: string | null;
+    appId?: string;
+    projectId?: string | null;
+    data?: Record<string, unknown>;
+  }): Promise<void>;
+}

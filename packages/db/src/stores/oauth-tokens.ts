@@ -1,0 +1,303 @@
+import type {
+  CodeRecord,
+  GrantRecord,
+  NewRefreshToken,
+  OAuthStore,
+  RefreshRecord,
+  Rotation,
+} from '@hal/core';
+import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../database';
+import {
+  accessTokens,
+  auditEvents,
+  authorizationCodes,
+  authorizationRequests,
+  grants,
+  oauthApps,
+  refreshTokens,
+  users,
+} from '../schema';
+
+const refreshColumns = {
+  id: refreshTokens.id,
+  grantId: refreshTokens.grantId,
+  appId: refreshTokens.appId,
+  codeHash: refreshTokens.codeHash,
+  scopes: refreshTokens.scopes,
+  expiresAt: refreshTokens.expiresAt,
+  rotatedAt: refreshTokens.rotatedAt,
+  revokedAt: refreshTokens.revokedAt,
+  replacedById: refreshTokens.replacedById,
+  successorSealed: refreshTokens.successorSealed,
+};
+
+/** Codes, grants, refresh and access tokens: the {@link OAuthStore} of packages/core, plus requests. */
+export function oauthTokenStore(db: Db) {
+  // Hot path of every OAuth-authenticated API request: one indexed join.
+  const accessTokenByJti = db
+    .select({ revokedAt: accessTokens.revokedAt, user: users })
+    .from(accessTokens)
+    .innerJoin(users, eq(users.id, accessTokens.userId))
+    .where(eq(accessTokens.jti, sql.placeholder('jti')))
+    .prepare('access_token_by_jti');
+  const insertAccessToken = db
+    .insert(accessTokens)
+    .values({
+      jti: sql.placeholder('jti'),
+      grantId: sql.placeholder('grantId'),
+      appId: sql.placeholder('appId'),
+      userId: sql.placeholder('userId'),
+      codeHash: sql.placeholder('codeHash'),
+      expiresAt: sql.placeholder('expiresAt'),
+    })
+    .prepare('insert_access_token');
+
+  async function revokeGrantIn(tx: Db, grantId: string) {
+    await tx
+      .update(grants)
+      .set({ revokedAt: sql`now()` })
+      .where(and(eq(grants.id, grantId), isNull(grants.revokedAt)));
+    await tx
+      .update(refreshTokens)
+      .set({ revokedAt: sql`now()` })
+      .where(and(eq(refreshTokens.grantId, grantId), isNull(refreshTokens.revokedAt)));
+    await tx
+      .update(accessTokens)
+      .set({ revokedAt: sql`now()` })
+      .where(and(eq(accessTokens.grantId, grantId), isNull(accessTokens.revokedAt)));
+  }
+
+  const store: OAuthStore = {
+    async redeemCode(codeHash) {
+      // RFC 6749 §4.1.2: single use, decided by one conditional UPDATE (the loser of a race replays).
+      const [won] = await db
+        .update(authorizationCodes)
+        .set({ consumedAt: sql`now()` })
+        .where(and(eq(authorizationCodes.codeHash, codeHash), isNull(authorizationCodes.consumedAt)))
+        .returning();
+      if (won) return { status: 'redeemed', code: won as CodeRecord };
+      const [seen] = await db
+        .select()
+        .from(authorizationCodes)
+        .where(eq(authorizationCodes.codeHash, codeHash));
+      return seen ? { status: 'replayed', code: seen as CodeRecord } : undefined;
+    },
+
+    async revokeIssuedFromCode(codeHash) {
+      await db.transaction(async (tx) => {
+        await tx
+          .update(accessTokens)
+          .set({ revokedAt: sql`now()` })
+          .where(and(eq(accessTokens.codeHash, codeHash), isNull(accessTokens.revokedAt)));
+        await tx
+          .update(refreshTokens)
+          .set({ revokedAt: sql`now()` })
+          .where(and(eq(refreshTokens.codeHash, codeHash), isNull(refreshTokens.revokedAt)));
+      });
+    },
+
+    async grant(id) {
+      const [row] = await db.select().from(grants).where(eq(grants.id, id));
+      return row as GrantRecord | undefined;
+    },
+
+    async saveAccessToken(token) {
+      await insertAccessToken.execute(token);
+    },
+
+    async createRefreshToken(t) {
+      await db.insert(refreshTokens).values({
+        id: t.id,
+        tokenHash: t.tokenHash,
+        grantId: t.grantId,
+        appId: t.appId,
+        codeHash: t.codeHash,
+        scopes: t.scopes,
+        expiresAt: t.expiresAt,
+      });
+    },
+
+    async rotateRefreshToken(
+      tokenHash: string,
+      appId: string,
+      successor: NewRefreshToken,
+    ): Promise<Rotation> {
+      return db.transaction(async (tx) => {
+        // RFC 9700 §4.14.2: rotation is one conditional UPDATE; of two concurrent uses exactly one wins.
+        const [old] = await tx
+          .update(refreshTokens)
+          .set({ rotatedAt: sql`now()`, replacedById: successor.id, successorSealed: successor.sealed })
+          .where(
+            and(
+              eq(refreshTokens.tokenHash, tokenHash),
+              eq(refreshTokens.appId, appId),
+              isNull(refreshTokens.rotatedAt),
+              isNull(refreshTokens.revokedAt),
+              gt(refreshTokens.expiresAt, sql`now()`),
+            ),
+          )
+          .returning(refreshColumns);
+        if (old) {
+          await tx.insert(refreshTokens).values({
+            id: successor.id,
+            tokenHash: successor.tokenHash,
+            grantId: old.grantId,
+            appId,
+            codeHash: old.codeHash,
+            scopes: old.scopes,
+            expiresAt: successor.expiresAt,
+          });
+          const [grant] = await tx.select().from(grants).where(eq(grants.id, old.grantId));
+          await tx.update(grants).set({ lastUsedAt: sql`now()` }).where(eq(grants.id, old.grantId));
+          return { status: 'rotated', token: old as RefreshRecord, grant: grant as GrantRecord };
+        }
+        const [seen] = await tx
+          .select(refreshColumns)
+          .from(refreshTokens)
+          .where(and(eq(refreshTokens.tokenHash, tokenHash), eq(refreshTokens.appId, appId)));
+        if (!seen || seen.revokedAt || !seen.rotatedAt || seen.expiresAt <= new Date())
+          return { status: 'invalid' };
+        const [grant] = await tx.select().from(grants).where(eq(grants.id, seen.grantId));
+        const [next] = seen.replacedById
+          ? await tx.select(refreshColumns).from(refreshTokens).where(eq(refreshTokens.id, seen.replacedById))
+          : [];
+        const successorLive = Boolean(next && !next.rotatedAt && !next.revokedAt);
+        return { status: 'reused', token: seen as RefreshRecord, grant: grant as GrantRecord, successorLive };
+      });
+    },
+
+    async revokeGrant(grantId) {
+      await db.transaction((tx) => revokeGrantIn(tx as unknown as Db, grantId));
+    },
+
+    async audit(event) {
+      await db.insert(auditEvents).values({
+        type: event.type,
+        userId: event.userId ?? null,
+        appId: event.appId,
+        projectId: event.projectId ?? null,
+        data: event.data ?? {},
+      });
+    },
+  };
+
+  return {
+    ...store,
+
+    async accessToken(jti: string) {
+      return (await accessTokenByJti.execute({ jti }))[0];
+    },
+
+    async revokeAccessToken(jti: string, appId: string) {
+      await db
+        .update(accessTokens)
+        .set({ revokedAt: sql`now()` })
+        .where(and(eq(accessTokens.jti, jti), eq(accessTokens.appId, appId), isNull(accessTokens.revokedAt)));
+    },
+
+    /** A refresh token of `appId` with its grant, for revocation and introspection. */
+    async refreshToken(tokenHash: string) {
+      const [row] = await db
+        .select({ token: refreshColumns, grant: grants, clientId: oauthApps.clientId, user: users })
+        .from(refreshTokens)
+        .innerJoin(grants, eq(grants.id, refreshTokens.grantId))
+        .innerJoin(oauthApps, eq(oauthApps.id, refreshTokens.appId))
+        .innerJoin(users, eq(users.id, grants.userId))
+        .where(eq(refreshTokens.tokenHash, tokenHash));
+      return row;
+    },
+
+    /** Records the user's approval: one grant per user × app × project, scopes accumulating. */
+    async upsertGrant(g: {
+      id: string;
+      userId: string;
+      appId: string;
+      projectId: string | null;
+      scopes: string[];
+      details: GrantRecord['authorizationDetails'];
+    }) {
+      const [row] = await db
+        .insert(grants)
+        .values({
+          id: g.id,
+          userId: g.userId,
+          appId: g.appId,
+          projectId: g.projectId,
+          scopes: g.scopes,
+          authorizationDetails: g.details,
+        })
+        .onConflictDoUpdate({
+          target: [grants.userId, grants.appId, grants.projectId],
+          set: {
+            // A revoked grant starts over; a live one keeps what was approved before.
+            scopes: sql`case when ${grants.revokedAt} is null then array(select distinct unnest(${grants.scopes} || excluded.scopes) order by 1) else excluded.scopes end`,
+            authorizationDetails: sql`excluded.authorization_details`,
+            revokedAt: null,
+            updatedAt: sql`now()`,
+          },
+        })
+        .returning();
+      return row as GrantRecord;
+    },
+
+    async createCode(code: CodeRecord) {
+      await db.insert(authorizationCodes).values(code);
+    },
+
+    /** The grants a user approved, with their app, newest first. */
+    userGrants(userId: string) {
+      return db
+        .select({
+          grant: grants,
+          app: { id: oauthApps.id, clientId: oauthApps.clientId, name: oauthApps.name },
+        })
+        .from(grants)
+        .innerJoin(oauthApps, eq(oauthApps.id, grants.appId))
+        .where(and(eq(grants.userId, userId), isNull(grants.revokedAt)))
+        .orderBy(desc(grants.updatedAt));
+    },
+
+    async createRequest(r: typeof authorizationRequests.$inferInsert) {
+      await db.insert(authorizationRequests).values(r);
+    },
+
+    /** A live pending request; `consume` marks it used atomically (one-time `request_uri`, decisions). */
+    async pendingRequest(id: string) {
+      const [row] = await db
+        .select()
+        .from(authorizationRequests)
+        .where(
+          and(
+            eq(authorizationRequests.id, id),
+            isNull(authorizationRequests.consumedAt),
+            gt(authorizationRequests.expiresAt, sql`now()`),
+          ),
+        );
+      return row;
+    },
+
+    /** Binds a request made while signed out to the user who signed in for it. */
+    async bindRequest(id: string, userId: string) {
+      await db
+        .update(authorizationRequests)
+        .set({ userId })
+        .where(and(eq(authorizationRequests.id, id), isNull(authorizationRequests.userId)));
+    },
+
+    async consumeRequest(id: string) {
+      const [row] = await db
+        .update(authorizationRequests)
+        .set({ consumedAt: sql`now()` })
+        .where(
+          and(
+            eq(authorizationRequests.id, id),
+            isNull(authorizationRequests.consumedAt),
+            gt(authorizationRequests.expiresAt, sql`now()`),
+          ),
+        )
+        .returning();
+      return row;
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { api } from './api';
+import type { Browser } from './browser';
+
+export interface RegisteredApp {
+  id: string;
+  client_id: string;
+  client_secret?: string;
+  redirect_uris: string[];
+  [field: string]: unknown;
+}
+
+/** Registers an OAuth app through the REST API. */
+export async function registerApp(
+  base: string,
+  auth: string,
+  body: Record<string, unknown> = {},
+): Promise<RegisteredApp> {
+  const res = await api(base, 'POST', '/api/v1/oauth/apps', {
+    auth,
+    body: {
+      name: 'Test App',
+      redirect_uris: ['https://client.example/cb'],
+      client_type: 'confidential',
+      ...body,
+    },
+  });
+  if (res.status !== 201) throw new Error(`app registration failed: ${res.status} ${res.text}`);
+  return res.json.data;
+}
+
+/** An RFC 7636 verifier and its S256 challenge. */
+export function pkce() {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+export function authorizePath(params: Record<string, string | undefined>, path = '/oauth/authorize') {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.append(k, v);
+  return `${path}?${q}`;
+}
+
+/** Fields of the consent form on a page. */
+export function consentForm(html: string) {
+  const requestId = /name="request_id" value="([^"]+)"/.exec(html)?.[1];
+  const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
+  const projects = [...html.matchAll(/<option value="([^"]+)"( selected="")?/g)].map((m) => ({
+    id: m[1] as string,
+    selected: Boolean(m[2]),
+  }));
+  return { requestId, csrf, projects };
+}
+
+/**
+ * Runs the browser part of the code flow: the authorization request, the consent page, and the
+ * decision. Returns the redirect the client receives.
+ */
+export async function authorizeInBrowser(
+  browser: Browser,
+  params: Record<string, string | undefined>,
+  options: { decision?: 'approve' | 'deny'; projectId?: string } = {},
+): Promise<URL> {
+  const page = await browser.fetch(authorizePath(params));
+  if (page.status !== 200) {
+    const location = page.headers.get('location');
+    if (location && page.status === 302) return new URL(location);
+    throw new Error(`authorize answered ${page.status}: ${await page.text()}`);
+  }
+  const form = consentForm(await page.text());
+  if (!form.requestId || !form.csrf) throw new Error('no consent form on the page');
+  const fields: Record<string, string> = {
+    csrf: form.csrf,
+    request_id: form.requestId,
+    decision: options.decision ?? 'approve',
+  };
+  const project = options.projectId ?? form.projects.find((p) => p.selected)?.id ?? form.projects[0]?.id;
+  if (project) fields.project_id = project;
+  const res = await browser.post('/oauth/authorize/decision', fields);
+  if (res.status !== 303) throw new Error(`decision answered ${res.status}: ${await res.text()}`);
+  return new URL(res.headers.get('location') as string);
+}
+
+/** POSTs a form to an OAuth endpoint, optionally with HTTP Basic client authentication. */
+export async function oauthPost(
+  base: string,
+  path: string,
+  fields: Record<string, string | undefined>,
+  basicAuth?: { id: string; secret: string },
+) {
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+  if (basicAuth) {
+    const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
+    headers.authorization = `Basic ${Buffer.from(`${enc(basicAuth.id)}:${enc(basicAuth.secret)}`).toString('base64')}`;
+  }
+  const body = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined) body.append(k, v);
+  return api(base, 'POST', path, { body: body.toString(), headers });
+}
+
+export const decodeJwtPayload = (jwt: string) =>
+  JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString());
+export const decodeJwtHeader = (jwt: string) =>
+  JSON.parse(Buffer.from(jwt.split('.')[0] as string, 'base64url').toString());
