@@ -20,6 +20,7 @@ import { revokeRoutes } from './routes/oauth/revoke';
 import { oauthTokenRoutes } from './routes/oauth/token';
 import { accountPages } from './routes/pages/accounts';
 import { STYLESHEET } from './routes/pages/layout';
+import { widgetRoutes } from './routes/widget';
 import type { Services } from './services';
 import { SESSION_JWT_TYP } from './services/accounts';
 
@@ -71,24 +72,26 @@ export function createApp(s: Services) {
     app.route('/', routes(s));
   }
 
+  // One Bearer/Basic authenticator for the REST API and sign-identity.
+  const bearerAuth = authenticate({
+    accounts: s.accounts,
+    personalTokens: s.personalTokens,
+    jwtVerifiers: {
+      [SESSION_JWT_TYP]: async (token) => {
+        const user = await s.accounts.verifySessionJwt(token);
+        return user && { user, method: 'session', scopes: s.accounts.fullScopes };
+      },
+      [ACCESS_TOKEN_TYP]: s.oauth.verifyAccessToken,
+    },
+  });
+  app.route('/', widgetRoutes(s, bearerAuth));
+
   const auth = authRoutes(s);
   const api = new Hono<Env>();
   // Public API routes first: the authentication middleware below applies to what follows.
   api.route('/auth', auth.open);
   api.route('/oauth/apps', publicAppRoutes(s));
-  api.use(
-    authenticate({
-      accounts: s.accounts,
-      personalTokens: s.personalTokens,
-      jwtVerifiers: {
-        [SESSION_JWT_TYP]: async (token) => {
-          const user = await s.accounts.verifySessionJwt(token);
-          return user && { user, method: 'session', scopes: s.accounts.fullScopes };
-        },
-        [ACCESS_TOKEN_TYP]: s.oauth.verifyAccessToken,
-      },
-    }),
-  );
+  api.use(bearerAuth);
   api.route('/auth', auth.authed);
   api.route('/tokens', tokenRoutes(s));
   api.route('/projects', projectRoutes(s));

@@ -8,6 +8,8 @@ export * from './checks/scope';
 export * from './crypto';
 export * from './errors';
 export * from './grants';
+export * from './identity/user-hash';
+export * from './identity/user-jwt';
 export * from './oauth-types';
 export * from './params';
 export * from './projects/roles';

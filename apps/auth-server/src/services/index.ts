@@ -9,6 +9,7 @@ import { Keyring } from './keyring';
 import { oauthService } from './oauth';
 import { personalTokenService } from './personal-tokens';
 import { projectService } from './projects';
+import { widgetService } from './widget';
 
 // Access tokens live at most 8 h (contract); retired keys stay published past that.
 const MAX_ACCESS_TOKEN_TTL = 28_800;
@@ -36,6 +37,7 @@ export async function createServices(
     projects,
     apps: appService(stores, projects),
     oauth: oauthService(stores, keyring, projects, secretKey, config),
+    widget: widgetService(stores, projects, keyring, config),
     sessions: browserSessions(accounts, config.secureCookies),
     csrf: csrfProtection(secretKey, config.secureCookies),
   };

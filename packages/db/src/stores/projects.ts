@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../database';
-import { projectMembers, projects, users } from '../schema';
+import { projectMembers, projects, users, widgetIdentities } from '../schema';
 
 export type Project = typeof projects.$inferSelect;
 export type Role = (typeof projectMembers.$inferSelect)['role'];
@@ -89,6 +89,31 @@ export function projectStore(db: Db) {
       await db
         .delete(projectMembers)
         .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId)));
+    },
+
+    /** Records an identified widget user: first seen, last seen, how many times. */
+    async recordIdentity(projectId: string, user: { user_id: string; name?: string; email?: string }) {
+      await db
+        .insert(widgetIdentities)
+        .values({ projectId, userId: user.user_id, name: user.name ?? null, email: user.email ?? null })
+        .onConflictDoUpdate({
+          target: [widgetIdentities.projectId, widgetIdentities.userId],
+          set: {
+            lastSeenAt: sql`now()`,
+            count: sql`${widgetIdentities.count} + 1`,
+            name: sql`coalesce(excluded.name, ${widgetIdentities.name})`,
+            email: sql`coalesce(excluded.email, ${widgetIdentities.email})`,
+          },
+        });
+    },
+
+    identities(projectId: string, limit = 100) {
+      return db
+        .select()
+        .from(widgetIdentities)
+        .where(eq(widgetIdentities.projectId, projectId))
+        .orderBy(sql`${widgetIdentities.lastSeenAt} desc`)
+        .limit(limit);
     },
   };
 }

@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { ApiError } from '@hal/core';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { z } from 'zod';
+import { requireScope } from '../http/auth';
+import { jsonBody } from '../http/body';
+import type { Env } from '../http/types';
+import type { Services } from '../services';
+
+const UserId = z.string().min(1).max(256);
+const Name = z.string().max(200).optional();
+const Email = z.email().max(254).optional();
+
+const SignIdentity = z.object({ user_id: UserId, name: Name, email: Email });
+const Identify = z.union([
+  z.object({ app_id: z.string().min(1).max(64), user_jwt: z.string().min(1).max(8192) }).strict(),
+  z
+    .object({
+      app_id: z.string().min(1).max(64),
+      user_id: UserId,
+      user_hash: z.string().min(1).max(128),
+      name: Name,
+      email: Email,
+    })
+    .strict(),
+]);
+
+/** The built widget script, read once; undefined when `@hal/widget` has not been built. */
+function loadWidgetScript(): { body: string; etag: string } | undefined {
+  try {
+    const path = createRequire(import.meta.url).resolve('@hal/widget/dist/hal-widget.js');
+    const body = readFileSync(path, 'utf8');
+    return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The widget surface: the script, identify (CORS limited to the project's allowed origins), and
+ * sign-identity for widget hosts (Bearer, `widget:serve`).
+ */
+export function widgetRoutes(s: Services, authenticate: MiddlewareHandler<Env>) {
+  const script = loadWidgetScript();
+  const app = new Hono<Env>();
+
+  app.get('/widget/v1/hal-widget.js', (c) => {
+    if (!script)
+      return c.json({ error: { code: 'unavailable', message: 'the widget script has not been built' } }, 503);
+    c.header('ETag', script.etag);
+    c.header('Cache-Control', 'public, max-age=300, stale-while-revalidate=3600');
+    c.header('Access-Control-Allow-Origin', '*');
+    c.header('Cross-Origin-Resource-Policy', 'cross-origin');
+    if (c.req.header('if-none-match') === script.etag) return c.body(null, 304);
+    c.header('Content-Type', 'text/javascript; charset=utf-8');
+    return c.body(script.body);
+  });
+
+  // The preflight carries no body, so no app_id: it may proceed; the POST itself is checked.
+  app.options('/api/widget/v1/identify', (c) => {
+    const origin = c.req.header('origin');
+    if (origin) {
+      c.header('Access-Control-Allow-Origin', origin);
+      c.header('Vary', 'Origin');
+    }
+    c.header('Access-Control-Allow-Methods', 'POST');
+    c.header('Access-Control-Allow-Headers', 'Content-Type');
+    c.header('Access-Control-Max-Age', '600');
+    return c.body(null, 204);
+  });
+
+  app.post('/api/widget/v1/identify', async (c) => {
+    const input = await jsonBody(c, Identify);
+    const project = await s.widget.projectForApp(input.app_id);
+    if (!project) throw new ApiError(404, 'not_found', 'unknown app_id');
+    allowOrigin(c, project.allowedOrigins);
+    c.header('Cache-Control', 'no-store');
+    return c.json({ data: await s.widget.identify(project, input) });
+  });
+
+  app.post('/api/oauth/widget/sign-identity', authenticate, requireScope('widget:serve'), async (c) => {
+    const input = await jsonBody(c, SignIdentity);
+    c.header('Cache-Control', 'no-store');
+    return c.json(await s.widget.signIdentity(c.var.principal, input));
+  });
+
+  return app;
+}
+
+/** CORS only for the project's allowed origins; a browser call from any other origin is refused. */
+function allowOrigin(c: Context, allowed: readonly string[]) {
+  const origin = c.req.header('origin');
+  c.header('Vary', 'Origin');
+  if (!origin) return; // not a browser cross-origin call (a server or curl)
+  if (!allowed.includes(origin))
+    throw new ApiError(403, 'origin_not_allowed', 'this origin is not allowed for the project');
+  c.header('Access-Control-Allow-Origin', origin);
+}

@@ -1,0 +1,55 @@
+import { type JWTPayload, jwtVerify, SignJWT } from 'jose';
+
+/** `user_jwt` lives at most one hour (contract). */
+export const USER_JWT_MAX_TTL = 3600;
+
+export interface WidgetUser {
+  user_id: string;
+  name?: string;
+  email?: string;
+}
+
+const keyOf = (secret: string) => new TextEncoder().encode(secret);
+
+/**
+ * The tamper-proof, expiring successor of `user_hash`: an HS256 JWT under the identity secret
+ * carrying `sub` and the user's attributes.
+ * @see https://www.rfc-editor.org/rfc/rfc7519
+ */
+export function signUserJwt(
+  identitySecret: string,
+  user: WidgetUser,
+  ttl = USER_JWT_MAX_TTL,
+): Promise<string> {
+  const claims: JWTPayload = {};
+  if (user.name !== undefined) claims.name = user.name;
+  if (user.email !== undefined) claims.email = user.email;
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(user.user_id)
+    .setIssuedAt()
+    .setExpirationTime(`${Math.min(ttl, USER_JWT_MAX_TTL)}s`)
+    .sign(keyOf(identitySecret));
+}
+
+/** Verifies signature, `exp`, `iat` (at most an hour old) and `sub`; undefined when any fails. */
+export async function verifyUserJwt(identitySecret: string, token: string): Promise<WidgetUser | undefined> {
+  try {
+    const { payload } = await jwtVerify(token, keyOf(identitySecret), {
+      algorithms: ['HS256'],
+      requiredClaims: ['sub', 'exp', 'iat'],
+      maxTokenAge: USER_JWT_MAX_TTL + 60,
+    });
+    // An `exp` further out than the contract's hour is a token we did not issue.
+    if ((payload.exp as number) - (payload.iat as number) > USER_JWT_MAX_TTL) return undefined;
+    const sub = payload.sub as string;
+    if (!sub || sub.length > 256) return undefined;
+    return {
+      user_id: sub,
+      ...(typeof payload.name === 'string' && { name: payload.name }),
+      ...(typeof payload.email === 'string' && { email: payload.email }),
+    };
+  } catch {
+    return undefined;
+  }
+}

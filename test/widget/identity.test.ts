@@ -1,0 +1,212 @@
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, bearer } from '../support/api';
+import { type Browser, basic, signUp } from '../support/browser';
+import {
+  authorizeInBrowser,
+  decodeJwtPayload,
+  oauthPost,
+  pkce,
+  type RegisteredApp,
+  registerApp,
+} from '../support/oauth';
+import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+
+describe.each(BACKENDS)('widget identity on %s (HAL seed)', (backend) => {
+  let srv: TestServer;
+  let browser: Browser;
+  let owner: string;
+  let host: RegisteredApp;
+  let project: { id: string; app_id: string };
+
+  beforeAll(async () => {
+    srv = await startTestServer(backend);
+    const signed = await signUp(srv.url);
+    browser = signed.browser;
+    owner = basic(signed.account.email, signed.account.password);
+    host = await registerApp(srv.url, owner, {
+      name: 'Widget Host',
+      allowed_scopes: ['widget:serve', 'profile'],
+    });
+    project = (await api(srv.url, 'POST', '/api/v1/projects', { auth: owner, body: { name: 'Shop' } })).json
+      .data;
+    await api(srv.url, 'PATCH', `/api/v1/projects/${project.id}`, {
+      auth: owner,
+      body: { allowed_origins: ['https://shop.example'] },
+    });
+  });
+  afterAll(() => srv.close());
+
+  async function connect(scope = 'widget:serve') {
+    const { verifier, challenge } = pkce();
+    const redirect = await authorizeInBrowser(browser, {
+      response_type: 'code',
+      client_id: host.client_id,
+      redirect_uri: host.redirect_uris[0],
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      scope,
+      project_id: project.id,
+    });
+    const res = await oauthPost(
+      srv.url,
+      '/oauth/token',
+      {
+        grant_type: 'authorization_code',
+        code: redirect.searchParams.get('code') as string,
+        redirect_uri: host.redirect_uris[0],
+        code_verifier: verifier,
+      },
+      { id: host.client_id, secret: host.client_secret as string },
+    );
+    return res.json;
+  }
+  const sign = (token: string, body: unknown) =>
+    api(srv.url, 'POST', '/api/oauth/widget/sign-identity', { auth: bearer(token), body });
+  const identify = (body: unknown, origin = 'https://shop.example') =>
+    api(srv.url, 'POST', '/api/widget/v1/identify', { body, headers: { origin } });
+  const secret = async () => {
+    const row = await srv.services.stores.projects.byId(project.id);
+    return srv.services.projects.widgetSecret(row as NonNullable<typeof row>);
+  };
+
+  it('returns the widget fields in the token response of a widget:serve grant', async () => {
+    const t = await connect();
+    expect(t).toMatchObject({
+      scope: 'widget:serve',
+      project_id: project.id,
+      widget_script_url: `${srv.services.config.issuer}/widget/v1/hal-widget.js`,
+      api_base_url: srv.services.config.issuer,
+    });
+  });
+
+  it('signs user_hash as lowercase hex HMAC-SHA256(identity secret, user_id) and an HS256 user_jwt', async () => {
+    const t = await connect();
+    const res = await sign(t.access_token, { user_id: 'cust-1', name: 'Ada', email: 'ada@example.test' });
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.json).sort()).toEqual(['project_id', 'user_hash', 'user_id', 'user_jwt']);
+    expect(res.json.user_hash).toBe(
+      createHmac('sha256', await secret())
+        .update('cust-1')
+        .digest('hex'),
+    );
+    const claims = decodeJwtPayload(res.json.user_jwt);
+    expect(claims).toMatchObject({ sub: 'cust-1', name: 'Ada', email: 'ada@example.test' });
+    expect(claims.exp - claims.iat).toBeLessThanOrEqual(3600);
+    expect(res.json.project_id).toBe(project.id);
+    expect(JSON.stringify(res.json)).not.toContain(await secret());
+  });
+
+  it('refuses a token without widget:serve (403) and a revoked grant (401)', async () => {
+    const profileOnly = await connect('profile');
+    const denied = await sign(profileOnly.access_token, { user_id: 'x' });
+    expect(denied.status).toBe(403);
+    expect(denied.json.error.code).toBe('insufficient_scope');
+    const t = await connect();
+    await oauthPost(
+      srv.url,
+      '/oauth/revoke',
+      { token: t.refresh_token },
+      { id: host.client_id, secret: host.client_secret as string },
+    );
+    expect((await sign(t.access_token, { user_id: 'x' })).status).toBe(401);
+  });
+
+  it.each([[{ user_id: '' }], [{ user_id: 'u'.repeat(257) }], [{ user_id: 42 }], [{ name: 'no id' }]])(
+    'refuses %j with 400',
+    async (body) => {
+      const t = await connect();
+      const res = await sign(t.access_token, body);
+      expect(res.status).toBe(400);
+      expect(res.json.error.code).toBe('invalid_request');
+    },
+  );
+
+  it('identifies with a signed hash, records the user and answers CORS for the allowed origin', async () => {
+    const t = await connect();
+    const signed = (await sign(t.access_token, { user_id: 'visitor-7' })).json;
+    const ok = await identify({
+      app_id: project.app_id,
+      user_id: 'visitor-7',
+      user_hash: signed.user_hash,
+      name: 'Vis',
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    expect(ok.json.data).toMatchObject({ user_id: 'visitor-7', expires_in: 900 });
+    expect(typeof ok.json.data.widget_token).toBe('string');
+    await identify({ app_id: project.app_id, user_jwt: signed.user_jwt });
+    const seen = (await srv.services.stores.projects.identities(project.id)).find(
+      (i) => i.userId === 'visitor-7',
+    );
+    expect(seen?.count).toBe(2);
+    expect(seen?.name).toBe('Vis');
+  });
+
+  it('refuses a tampered hash, a hash for another user and a forged user_jwt with 401 invalid_user_hash', async () => {
+    const t = await connect();
+    const signed = (await sign(t.access_token, { user_id: 'visitor-8' })).json;
+    const flipped = `${signed.user_hash.slice(0, -1)}${signed.user_hash.endsWith('0') ? '1' : '0'}`;
+    for (const body of [
+      { app_id: project.app_id, user_id: 'visitor-8', user_hash: flipped },
+      { app_id: project.app_id, user_id: 'visitor-9', user_hash: signed.user_hash },
+      { app_id: project.app_id, user_jwt: `${signed.user_jwt.slice(0, -2)}xx` },
+    ]) {
+      const res = await identify(body);
+      expect(res.status).toBe(401);
+      expect(res.json.error.code).toBe('invalid_user_hash');
+    }
+  });
+
+  it('refuses another origin (403, no CORS header) but lets the preflight through', async () => {
+    const t = await connect();
+    const signed = (await sign(t.access_token, { user_id: 'v' })).json;
+    const res = await identify(
+      { app_id: project.app_id, user_id: 'v', user_hash: signed.user_hash },
+      'https://evil.example',
+    );
+    expect(res.status).toBe(403);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    const pre = await fetch(`${srv.url}/api/widget/v1/identify`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://shop.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
+    });
+    expect(pre.status).toBe(204);
+  });
+
+  it('refuses bare hashes when the project requires user_jwt', async () => {
+    const other = (await api(srv.url, 'POST', '/api/v1/projects', { auth: owner, body: { name: 'Strict' } }))
+      .json.data;
+    await api(srv.url, 'PATCH', `/api/v1/projects/${other.id}`, {
+      auth: owner,
+      body: { require_user_jwt: true },
+    });
+    const row = await srv.services.stores.projects.byId(other.id);
+    const s = srv.services.projects.widgetSecret(row as NonNullable<typeof row>);
+    const hash = createHmac('sha256', s).update('u').digest('hex');
+    const res = await api(srv.url, 'POST', '/api/widget/v1/identify', {
+      body: { app_id: other.app_id, user_id: 'u', user_hash: hash },
+    });
+    expect(res.status).toBe(401);
+    expect(res.json.error.message).toBe('this project accepts only user_jwt');
+  });
+
+  it('answers 404 for an unknown app_id', async () => {
+    expect((await identify({ app_id: 'hal_wa_nope', user_id: 'u', user_hash: 'ab' })).status).toBe(404);
+  });
+
+  it('serves the widget script as JavaScript with an ETag and a cache lifetime', async () => {
+    const res = await fetch(`${srv.url}/widget/v1/hal-widget.js`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(res.headers.get('cache-control')).toContain('max-age=');
+    const etag = res.headers.get('etag') as string;
+    expect(await res.text()).toContain('HalWidget');
+    const again = await fetch(`${srv.url}/widget/v1/hal-widget.js`, { headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+  });
+});
