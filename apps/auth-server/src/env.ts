@@ -16,6 +16,11 @@ const Env = z.object({
   /** Failed sign-ins allowed per client address within the window before 429. */
   HAL_RATE_LIMIT_LOGIN_IP: z.coerce.number().int().positive().default(20),
   HAL_RATE_LIMIT_LOGIN_WINDOW: seconds(900),
+  /** Per-minute limits per client address (token, introspection, identify) or per token (sign-identity). */
+  HAL_RATE_LIMIT_TOKEN: z.coerce.number().int().positive().default(1200),
+  HAL_RATE_LIMIT_INTROSPECT: z.coerce.number().int().positive().default(2400),
+  HAL_RATE_LIMIT_SIGN_IDENTITY: z.coerce.number().int().positive().default(1200),
+  HAL_RATE_LIMIT_IDENTIFY: z.coerce.number().int().positive().default(120),
   HAL_SESSION_TTL: seconds(7 * 24 * 3600),
   HAL_API_SESSION_TTL: seconds(3600),
 });
@@ -42,6 +47,19 @@ export function configFrom(env: Record<string, string | undefined>) {
       loginPerAccount: e.HAL_RATE_LIMIT_LOGIN_ACCOUNT,
       loginPerIp: e.HAL_RATE_LIMIT_LOGIN_IP,
       loginWindow: e.HAL_RATE_LIMIT_LOGIN_WINDOW,
+      ...perMinute(e.HAL_RATE_LIMITS === 'on', {
+        token: e.HAL_RATE_LIMIT_TOKEN,
+        introspect: e.HAL_RATE_LIMIT_INTROSPECT,
+        signIdentity: e.HAL_RATE_LIMIT_SIGN_IDENTITY,
+        identify: e.HAL_RATE_LIMIT_IDENTIFY,
+      }),
     },
   };
+}
+
+/** Endpoint rate limits as rules, or undefined (no limit) when rate limits are off. */
+function perMinute<K extends string>(enabled: boolean, limits: Record<K, number>) {
+  return Object.fromEntries(
+    Object.entries(limits).map(([name, limit]) => [name, enabled ? { limit, window: 60 } : undefined]),
+  ) as Record<K, { limit: number; window: number } | undefined>;
 }

@@ -6,6 +6,7 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { requireScope } from '../http/auth';
 import { jsonBody } from '../http/body';
+import { apiTooMany, rateLimit } from '../http/rate-limit';
 import type { Env } from '../http/types';
 import type { Services } from '../services';
 
@@ -71,20 +72,38 @@ export function widgetRoutes(s: Services, authenticate: MiddlewareHandler<Env>) 
     return c.body(null, 204);
   });
 
-  app.post('/api/widget/v1/identify', async (c) => {
-    const input = await jsonBody(c, Identify);
-    const project = await s.widget.projectForApp(input.app_id);
-    if (!project) throw new ApiError(404, 'not_found', 'unknown app_id');
-    allowOrigin(c, project.allowedOrigins);
-    c.header('Cache-Control', 'no-store');
-    return c.json({ data: await s.widget.identify(project, input) });
-  });
+  const limits = s.config.rateLimits;
+  app.post(
+    '/api/widget/v1/identify',
+    rateLimit(s.stores.ops, 'identify', limits.identify, (c) => c.var.clientIp, apiTooMany),
+    async (c) => {
+      const input = await jsonBody(c, Identify);
+      const project = await s.widget.projectForApp(input.app_id);
+      if (!project) throw new ApiError(404, 'not_found', 'unknown app_id');
+      allowOrigin(c, project.allowedOrigins);
+      c.header('Cache-Control', 'no-store');
+      return c.json({ data: await s.widget.identify(project, input) });
+    },
+  );
 
-  app.post('/api/oauth/widget/sign-identity', authenticate, requireScope('widget:serve'), async (c) => {
-    const input = await jsonBody(c, SignIdentity);
-    c.header('Cache-Control', 'no-store');
-    return c.json(await s.widget.signIdentity(c.var.principal, input));
-  });
+  app.post(
+    '/api/oauth/widget/sign-identity',
+    authenticate,
+    requireScope('widget:serve'),
+    // Per connection (client × project), so one busy widget host does not starve another.
+    rateLimit(
+      s.stores.ops,
+      'sign',
+      limits.signIdentity,
+      (c) => `${c.var.principal.clientId ?? c.var.principal.user.id}:${c.var.principal.projectId}`,
+      apiTooMany,
+    ),
+    async (c) => {
+      const input = await jsonBody(c, SignIdentity);
+      c.header('Cache-Control', 'no-store');
+      return c.json(await s.widget.signIdentity(c.var.principal, input));
+    },
+  );
 
   return app;
 }

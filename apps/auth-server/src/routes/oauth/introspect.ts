@@ -1,5 +1,6 @@
 import { InvalidRequest, UnauthorizedClient } from '@hal/core';
 import { Hono } from 'hono';
+import { oauthTooMany, rateLimit } from '../../http/rate-limit';
 import type { Env } from '../../http/types';
 import type { Services } from '../../services';
 import { bodyCredentials, oauthEndpoint, oauthJson, postOnly, readOAuthParams } from './serialize';
@@ -12,6 +13,13 @@ export function introspectRoutes(s: Services) {
   return new Hono<Env>()
     .post(
       '/oauth/introspect',
+      rateLimit(
+        s.stores.ops,
+        'introspect',
+        s.config.rateLimits.introspect,
+        (c) => c.var.clientIp,
+        oauthTooMany,
+      ),
       oauthEndpoint(async (c) => {
         const params = await readOAuthParams(c);
         params.assertNoRepeats();

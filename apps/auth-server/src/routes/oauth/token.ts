@@ -1,5 +1,6 @@
 import { runGrant } from '@hal/core';
 import { Hono } from 'hono';
+import { oauthTooMany, rateLimit } from '../../http/rate-limit';
 import type { Env } from '../../http/types';
 import type { Services } from '../../services';
 import { bodyCredentials, oauthEndpoint, oauthJson, postOnly, readOAuthParams } from './serialize';
@@ -12,6 +13,7 @@ export function oauthTokenRoutes(s: Services) {
   return new Hono<Env>()
     .post(
       '/oauth/token',
+      rateLimit(s.stores.ops, 'token', s.config.rateLimits.token, (c) => c.var.clientIp, oauthTooMany),
       oauthEndpoint(async (c) => {
         const params = await readOAuthParams(c);
         params.assertNoRepeats();

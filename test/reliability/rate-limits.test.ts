@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../support/api';
+import { basic, signUp } from '../support/browser';
+import { oauthPost, registerApp } from '../support/oauth';
+import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+
+describe.each(BACKENDS)('rate limits kept in the database on %s', (backend) => {
+  let srv: TestServer;
+  let client: { id: string; secret: string };
+  beforeAll(async () => {
+    srv = await startTestServer(backend, {
+      HAL_RATE_LIMIT_TOKEN: '3',
+      HAL_RATE_LIMIT_INTROSPECT: '2',
+      HAL_RATE_LIMIT_IDENTIFY: '2',
+    });
+    const { account } = await signUp(srv.url);
+    const app = await registerApp(srv.url, basic(account.email, account.password), {
+      allowed_scopes: ['profile'],
+    });
+    client = { id: app.client_id, secret: app.client_secret as string };
+  });
+  afterAll(() => srv.close());
+
+  it('answers 429 with Retry-After past the token endpoint limit, in the OAuth error shape', async () => {
+    const statuses: number[] = [];
+    let last: Awaited<ReturnType<typeof oauthPost>> | undefined;
+    for (let i = 0; i < 4; i++) {
+      last = await oauthPost(srv.url, '/oauth/token', { grant_type: 'client_credentials' }, client);
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect(Number(last?.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(last?.json.error).toBe('rate_limited');
+  });
+
+  it('limits introspection', async () => {
+    const statuses = [];
+    for (let i = 0; i < 3; i++)
+      statuses.push((await oauthPost(srv.url, '/oauth/introspect', { token: 'x' }, client)).status);
+    expect(statuses).toEqual([200, 200, 429]);
+  });
+
+  it('limits identify in the REST error shape', async () => {
+    const statuses = [];
+    let body: { error?: { code: string } } = {};
+    for (let i = 0; i < 3; i++) {
+      const res = await api(srv.url, 'POST', '/api/widget/v1/identify', {
+        body: { app_id: 'hal_wa_x', user_id: 'u', user_hash: 'h' },
+      });
+      statuses.push(res.status);
+      body = res.json;
+    }
+    expect(statuses).toEqual([404, 404, 429]);
+    expect(body.error?.code).toBe('rate_limited');
+  });
+});
