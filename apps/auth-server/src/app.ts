@@ -1,4 +1,5 @@
 import { ACCESS_TOKEN_TYP } from '@hal/core';
+import { trpcServer } from '@hono/trpc-server';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
@@ -23,6 +24,8 @@ import { STYLESHEET } from './routes/pages/layout';
 import { widgetRoutes } from './routes/widget';
 import type { Services } from './services';
 import { SESSION_JWT_TYP } from './services/accounts';
+import { appRouter } from './trpc/root';
+import { createTrpcContext } from './trpc/trpc';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -60,6 +63,14 @@ export function createApp(s: Services) {
     return c.body(STYLESHEET);
   });
   app.route('/', accountPages(s));
+  app.use(
+    '/trpc/*',
+    trpcServer({
+      router: appRouter,
+      endpoint: '/trpc',
+      createContext: (_opts, c) => createTrpcContext(s, c) as unknown as Promise<Record<string, unknown>>,
+    }),
+  );
   for (const routes of [
     metadataRoutes,
     authorizeRoutes,

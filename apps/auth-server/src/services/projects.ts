@@ -1,4 +1,6 @@
 import {
+  ApiError,
+  badRequest,
   decryptSecret,
   encryptSecret,
   forbidden,
@@ -9,7 +11,7 @@ import {
   notFound,
   PROJECT_POLICY,
 } from '@hal/core';
-import type { ProjectWithRole, Stores } from '@hal/db';
+import type { ProjectWithRole, Role, Stores } from '@hal/db';
 
 /** The project as the API shows it (contract: `{ id, name, app_id, role, created_at }`). */
 export const projectView = (p: ProjectWithRole) => ({
@@ -41,6 +43,12 @@ export function projectService(stores: Stores, secretKey: Uint8Array) {
       throw forbidden(`this action needs the ${PROJECT_POLICY[needed]} role on the project`);
     }
     return project;
+  }
+
+  async function lastOwnerGuard(id: string, memberId: string, current: Role, next: Role | null) {
+    if (current !== 'owner' || next === 'owner') return;
+    const owners = (await projects.members(id)).filter((m) => m.role === 'owner' && m.userId !== memberId);
+    if (owners.length === 0) throw badRequest('a project must keep at least one owner');
   }
 
   return {
@@ -90,6 +98,98 @@ export function projectService(stores: Stores, secretKey: Uint8Array) {
       await load(viewer, id, 'delete');
       await projects.remove(id);
       await ops.audit({ type: 'project.deleted', userId: viewer.userId, projectId: id });
+    },
+
+    async members(viewer: Viewer, id: string) {
+      await load(viewer, id, 'read');
+      return (await projects.members(id)).map((m) => ({
+        user_id: m.userId,
+        email: m.email,
+        name: m.name,
+        role: m.role,
+        added_at: m.createdAt.toISOString(),
+      }));
+    },
+
+    /** Adds an existing account to the project (admins and owners; only owners grant `owner`). */
+    async addMember(viewer: Viewer, id: string, email: string, role: Role) {
+      const project = await load(viewer, id, 'manageMembers');
+      if (role === 'owner' && project.role !== 'owner') throw forbidden('only an owner can add an owner');
+      const user = await stores.accounts.userByEmail(email);
+      if (!user) throw notFound('account with this email');
+      if (await projects.forMember(id, user.id))
+        throw new ApiError(409, 'conflict', 'this account is already a member');
+      await projects.setMember(id, user.id, role);
+      await ops.audit({
+        type: 'project.member_added',
+        userId: viewer.userId,
+        projectId: id,
+        data: { member: user.id, role },
+      });
+    },
+
+    /** Changes a role; the last owner can never be demoted, and only owners touch `owner`. */
+    async setRole(viewer: Viewer, id: string, memberId: string, role: Role) {
+      const project = await load(viewer, id, 'manageMembers');
+      const member = await projects.forMember(id, memberId);
+      if (!member) throw notFound('member');
+      if ((role === 'owner' || member.role === 'owner') && project.role !== 'owner') {
+        throw forbidden('only an owner can grant or take away the owner role');
+      }
+      await lastOwnerGuard(id, memberId, member.role, role);
+      await projects.setMember(id, memberId, role);
+      await ops.audit({
+        type: 'project.role_changed',
+        userId: viewer.userId,
+        projectId: id,
+        data: { member: memberId, role },
+      });
+    },
+
+    /** Removes a member (admins and owners, or members leaving on their own). */
+    async removeMember(viewer: Viewer, id: string, memberId: string) {
+      const self = memberId === viewer.userId;
+      const project = await load(viewer, id, self ? 'read' : 'manageMembers');
+      const member = await projects.forMember(id, memberId);
+      if (!member) throw notFound('member');
+      if (member.role === 'owner' && project.role !== 'owner')
+        throw forbidden('only an owner can remove an owner');
+      await lastOwnerGuard(id, memberId, member.role, null);
+      await projects.removeMember(id, memberId);
+      await ops.audit({
+        type: 'project.member_removed',
+        userId: viewer.userId,
+        projectId: id,
+        data: { member: memberId },
+      });
+    },
+
+    /** Owners and admins may see the identity secret (audited). */
+    async revealSecret(viewer: Viewer, id: string) {
+      const project = await load(viewer, id, 'manageSecret');
+      await ops.audit({ type: 'project.secret_revealed', userId: viewer.userId, projectId: id });
+      return { widget_secret: decryptSecret(project.widgetSecretSealed, secretKey, aad(id)) };
+    },
+
+    /** A new identity secret, returned once; hashes signed before no longer verify. */
+    async rotateSecret(viewer: Viewer, id: string) {
+      await load(viewer, id, 'manageSecret');
+      const secret = newWidgetSecret();
+      await projects.update(id, { widgetSecretSealed: encryptSecret(secret, secretKey, aad(id)) });
+      await ops.audit({ type: 'project.secret_rotated', userId: viewer.userId, projectId: id });
+      return { widget_secret: secret };
+    },
+
+    async identities(viewer: Viewer, id: string) {
+      await load(viewer, id, 'read');
+      return (await projects.identities(id)).map((i) => ({
+        user_id: i.userId,
+        name: i.name,
+        email: i.email,
+        first_seen_at: i.firstSeenAt.toISOString(),
+        last_seen_at: i.lastSeenAt.toISOString(),
+        count: i.count,
+      }));
     },
 
     /** The project's identity secret in clear, for HMAC signing or an owner's reveal. */

@@ -258,6 +258,17 @@ export function oauthTokenStore(db: Db) {
         .orderBy(desc(grants.updatedAt));
     },
 
+    /** Revokes one of the user's grants with everything issued under it; false when not theirs. */
+    async revokeUserGrant(userId: string, grantId: string): Promise<boolean> {
+      const [row] = await db
+        .select({ id: grants.id })
+        .from(grants)
+        .where(and(eq(grants.id, grantId), eq(grants.userId, userId), isNull(grants.revokedAt)));
+      if (!row) return false;
+      await store.revokeGrant(grantId);
+      return true;
+    },
+
     async createRequest(r: typeof authorizationRequests.$inferInsert) {
       await db.insert(authorizationRequests).values(r);
     },

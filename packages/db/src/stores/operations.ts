@@ -1,4 +1,4 @@
-import { desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../database';
 import { auditEvents, rateLimits, signingKeys } from '../schema';
 
@@ -28,6 +28,16 @@ export function operationsStore(db: Db) {
 
     async audit(event: AuditEvent) {
       await db.insert(auditEvents).values(event);
+    },
+
+    /** The user's audit log, newest first, paged by id (`before` is the last id of the previous page). */
+    auditFor(userId: string, limit: number, before?: number) {
+      return db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.userId, userId), before ? lt(auditEvents.id, before) : undefined))
+        .orderBy(desc(auditEvents.id))
+        .limit(limit);
     },
 
     /**

@@ -2,27 +2,14 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { requireScope } from '../../http/auth';
 import { jsonBody } from '../../http/body';
+import { Origin, ProjectName } from '../../http/inputs';
 import type { Principal } from '../../http/principal';
 import type { Env } from '../../http/types';
 import type { Services } from '../../services';
 
-const Name = z.string().trim().min(1).max(100);
-// Origins as browsers send them: scheme://host[:port], no path.
-const Origin = z
-  .string()
-  .max(255)
-  .refine((s) => {
-    try {
-      const u = new URL(s);
-      return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === s;
-    } catch {
-      return false;
-    }
-  }, 'must be an origin such as https://example.com');
-
 const UpdateProject = z
   .object({
-    name: Name.optional(),
+    name: ProjectName.optional(),
     allowed_origins: z.array(Origin).max(50).optional(),
     require_user_jwt: z.boolean().optional(),
   })
@@ -34,7 +21,7 @@ const viewer = (p: Principal) => ({ userId: p.user.id, projectId: p.projectId })
 export function projectRoutes(s: Services) {
   return new Hono<Env>()
     .post('/', requireScope('projects:write'), async (c) => {
-      const { name } = await jsonBody(c, z.object({ name: Name }));
+      const { name } = await jsonBody(c, z.object({ name: ProjectName }));
       return c.json({ data: await s.projects.create(c.var.principal.user.id, name) }, 201);
     })
     .get('/', requireScope('projects:read'), async (c) =>

@@ -1,23 +1,10 @@
-import { forbidden, PAT_SCOPES } from '@hal/core';
+import { forbidden } from '@hal/core';
 import { Hono } from 'hono';
-import { z } from 'zod';
 import { requireScope } from '../../http/auth';
 import { jsonBody } from '../../http/body';
+import { CreatePat } from '../../http/inputs';
 import type { Env } from '../../http/types';
 import type { Services } from '../../services';
-
-const YEAR_MS = 366 * 24 * 3600 * 1000;
-
-const CreatePat = z.object({
-  name: z.string().trim().min(1).max(100),
-  scopes: z.array(z.enum(PAT_SCOPES)).min(1).max(PAT_SCOPES.length),
-  expires_at: z.iso
-    .datetime({ offset: true })
-    .transform((s) => new Date(s))
-    .refine((d) => d.getTime() > Date.now(), 'must be in the future')
-    .refine((d) => d.getTime() <= Date.now() + YEAR_MS, 'must be at most one year ahead')
-    .optional(),
-});
 
 /** `/api/v1/tokens`: personal access tokens; PAT, session or Basic only (hzel seed). */
 export function tokenRoutes(s: Services) {

@@ -1,0 +1,32 @@
+import { notFound } from '@hal/core';
+import type { TRPCRouterRecord } from '@trpc/server';
+import { z } from 'zod';
+import { Id } from '../../http/inputs';
+import { protectedProcedure } from '../trpc';
+
+/** Connected apps: the grants the user approved; revoking one kills every token of it. */
+export const connectionsRouter = {
+  list: protectedProcedure.query(async ({ ctx }) => {
+    const rows = await ctx.services.stores.oauth.userGrants(ctx.user.id);
+    return rows.map(({ grant, app }) => ({
+      id: grant.id,
+      app: { id: app.id, client_id: app.clientId, name: app.name },
+      project_id: grant.projectId,
+      scopes: grant.scopes,
+      authorization_details: grant.authorizationDetails,
+      approved_at: grant.createdAt.toISOString(),
+      updated_at: grant.updatedAt.toISOString(),
+      last_used_at: grant.lastUsedAt?.toISOString() ?? null,
+    }));
+  }),
+  revoke: protectedProcedure.input(z.object({ id: Id })).mutation(async ({ ctx, input }) => {
+    if (!(await ctx.services.stores.oauth.revokeUserGrant(ctx.user.id, input.id)))
+      throw notFound('connection');
+    await ctx.services.stores.ops.audit({
+      type: 'oauth.grant_revoked',
+      userId: ctx.user.id,
+      data: { grant_id: input.id },
+    });
+    return { revoked: true };
+  }),
+} satisfies TRPCRouterRecord;
