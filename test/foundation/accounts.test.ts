@@ -62,7 +62,7 @@ describe.each(BACKENDS)('accounts pages on %s', (backend) => {
     const { csrf } = await browser.page('/login');
     const res = await browser.post('/login', { email: account.email, password: account.password, csrf });
     expect(res.status).toBe(303);
-    expect(res.headers.get('location')).toBe('/');
+    expect(res.headers.get('location')).toBe('/dashboard/');
     const session = browser.cookies.get('hal_session');
     expect((await browser.fetch('/')).status).toBe(200);
 
@@ -125,10 +125,10 @@ describe.each(BACKENDS)('accounts pages on %s', (backend) => {
   });
 
   it.each([
-    ['https://evil.example/steal', '/'],
-    ['//evil.example/steal', '/'],
-    ['/\\evil.example', '/'],
-    ['javascript:alert(1)', '/'],
+    ['https://evil.example/steal', '/dashboard/'],
+    ['//evil.example/steal', '/dashboard/'],
+    ['/\\evil.example', '/dashboard/'],
+    ['javascript:alert(1)', '/dashboard/'],
     ['/%0d%0aSet-Cookie:x=1', '/%0d%0aSet-Cookie:x=1'],
     ['/oauth/authorize?client_id=x&state=y', '/oauth/authorize?client_id=x&state=y'],
   ])('sends return_to=%s to %s (same-origin paths only)', async (returnTo, expected) => {

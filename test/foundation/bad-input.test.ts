@@ -101,6 +101,27 @@ describe.each(BACKENDS)('bad input on %s: 4xx with the contract error shape, nev
     }
   });
 
+  it('refuses NUL characters everywhere with a 4xx, never a database error', async () => {
+    const json = await api(srv.url, 'POST', '/api/v1/projects', { auth, body: { name: 'a\u0000b' } });
+    expect(json.status).toBe(400);
+    expect(json.json.error.message).toBe('strings must not contain NUL characters');
+    const nulBasic = await api(srv.url, 'GET', '/api/v1/auth/me', {
+      auth: basic('a\u0000@example.test', 'x'),
+    });
+    expect(nulBasic.status).toBe(401);
+    const browser = new Browser(srv.url);
+    const { csrf } = await browser.page('/login');
+    const form = await browser.post('/login', { csrf, email: 'a\u0000@b.c', password: 'p' });
+    expect(form.status).toBe(400);
+    const authorize = await api(srv.url, 'GET', '/oauth/authorize?client_id=%00&response_type=code');
+    expect(authorize.status).toBe(400);
+    const token = await api(srv.url, 'POST', '/oauth/token', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=%00',
+    });
+    expect(token.status).toBe(400);
+  });
+
   it('answers 404 with the error shape for unknown paths', async () => {
     const res = await api(srv.url, 'GET', '/api/v1/nope', { auth });
     expect(res.status).toBe(404);

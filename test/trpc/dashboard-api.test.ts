@@ -126,6 +126,7 @@ describe.each(BACKENDS)('tRPC dashboard API on %s', (backend) => {
   it('validates inputs with BAD_REQUEST', async () => {
     const u = await user();
     expect(await codeOf(u.trpc.projects.create.mutate({ name: '' }))).toBe('BAD_REQUEST');
+    expect(await codeOf(u.trpc.projects.create.mutate({ name: 'a\u0000b' }))).toBe('BAD_REQUEST');
     const p = await u.trpc.projects.create.mutate({ name: 'o' });
     expect(
       await codeOf(u.trpc.projects.update.mutate({ id: p.id, allowed_origins: ['https://a.example/path'] })),

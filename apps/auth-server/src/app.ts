@@ -11,6 +11,7 @@ import { appRoutes, publicAppRoutes } from './routes/api/apps';
 import { authRoutes } from './routes/api/auth';
 import { projectRoutes } from './routes/api/projects';
 import { tokenRoutes } from './routes/api/tokens';
+import { dashboardRoutes } from './routes/dashboard';
 import { healthRoutes } from './routes/health';
 import { authorizeRoutes } from './routes/oauth/authorize';
 import { decisionRoutes } from './routes/oauth/decision';
@@ -63,12 +64,13 @@ export function createApp(s: Services) {
     return c.body(STYLESHEET);
   });
   app.route('/', accountPages(s));
+  app.route('/', dashboardRoutes());
   app.use(
     '/trpc/*',
     trpcServer({
       router: appRouter,
       endpoint: '/trpc',
-      createContext: (_opts, c) => createTrpcContext(s, c) as unknown as Promise<Record<string, unknown>>,
+      createContext: (_opts, c) => createTrpcContext(s, c),
     }),
   );
   for (const routes of [

@@ -10,6 +10,8 @@ export class Params {
   static from(entries: Iterable<[string, string]>): Params {
     const values = new Map<string, string[]>();
     for (const [name, value] of entries) {
+      if (containsNul(name) || containsNul(value))
+        throw new InvalidRequest('parameters must not contain NUL characters');
       const list = values.get(name);
       if (list) list.push(value);
       else values.set(name, [value]);
@@ -54,4 +56,13 @@ export class Params {
     for (const [name, list] of this.values) if (list[0] !== undefined) out[name] = list[0];
     return out;
   }
+}
+
+/** True when any string inside `value` holds a NUL character, which PostgreSQL text cannot store. */
+export function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value && typeof value === 'object')
+    return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v));
+  return false;
 }

@@ -1,4 +1,4 @@
-import { ApiError, badRequest } from '@hal/core';
+import { ApiError, badRequest, containsNul } from '@hal/core';
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { describeZodError } from './errors';
@@ -15,6 +15,8 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
   } catch {
     throw badRequest('request body is not valid JSON', 'invalid_json');
   }
+  // PostgreSQL text cannot hold NUL: refuse it here rather than fail in the database.
+  if (containsNul(value)) throw badRequest('strings must not contain NUL characters');
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw badRequest(describeZodError(parsed.error));
   return parsed.data;
@@ -27,5 +29,7 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
 export async function formBody(c: Context): Promise<URLSearchParams> {
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) return new URLSearchParams();
-  return new URLSearchParams(await c.req.text());
+  const params = new URLSearchParams(await c.req.text());
+  if (containsNul([...params])) throw badRequest('form fields must not contain NUL characters');
+  return params;
 }

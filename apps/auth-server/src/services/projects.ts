@@ -116,7 +116,7 @@ export function projectService(stores: Stores, secretKey: Uint8Array) {
       const project = await load(viewer, id, 'manageMembers');
       if (role === 'owner' && project.role !== 'owner') throw forbidden('only an owner can add an owner');
       const user = await stores.accounts.userByEmail(email);
-      if (!user) throw notFound('account with this email');
+      if (!user) throw new ApiError(404, 'not_found', 'no account with this email');
       if (await projects.forMember(id, user.id))
         throw new ApiError(409, 'conflict', 'this account is already a member');
       await projects.setMember(id, user.id, role);

@@ -1,15 +1,16 @@
-import { ApiError } from '@hal/core';
+import { ApiError, containsNul } from '@hal/core';
 import type { User } from '@hal/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Context } from 'hono';
 import type { Services } from '../services';
 
-export interface TrpcContext {
+// A type alias, not an interface: @hono/trpc-server wants a context assignable to Record<string, unknown>.
+export type TrpcContext = {
   services: Services;
   user: User | null;
   /** True when the request may change state: same-origin `Origin` or the `x-hal-csrf` header. */
   csrfSafe: boolean;
-}
+};
 
 /** Builds the context from the browser session cookie (the dashboard's only credential). */
 export async function createTrpcContext(s: Services, c: Context): Promise<TrpcContext> {
@@ -57,8 +58,15 @@ const csrfGuard = t.middleware(async ({ ctx, type, next }) => {
   return next();
 });
 
+/** PostgreSQL text cannot hold NUL: such input is a 400, never a database error. */
+const refuseNul = t.middleware(async ({ getRawInput, next }) => {
+  if (containsNul(await getRawInput()))
+    throw new TRPCError({ code: 'BAD_REQUEST', message: 'strings must not contain NUL characters' });
+  return next();
+});
+
 export const router = t.router;
-export const publicProcedure = t.procedure.use(mapErrors).use(csrfGuard);
+export const publicProcedure = t.procedure.use(mapErrors).use(csrfGuard).use(refuseNul);
 
 /** Signed-in users only; `ctx.user` is non-null inside. */
 export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {

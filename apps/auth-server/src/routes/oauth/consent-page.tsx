@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import { type AuthorizationDetail, SCOPE_DESCRIPTIONS, type Scope } from '@hal/core';
 
 const ACTION_WORDS: Record<string, string> = {

@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import { AccessDenied, bindDetailsToProject, hashToken, newAuthorizationCode, newId } from '@hal/core';
 import type { OAuthApp } from '@hal/db';
 import { Hono } from 'hono';

@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import { ApiError } from '@hal/core';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
@@ -66,7 +67,7 @@ const SignUpForm = (p: FormProps) => (
 /** `/login`, `/signup`, `/logout` and the signed-in home page (server-rendered, no JavaScript). */
 export function accountPages(s: Services) {
   const app = new Hono<Env>();
-  const returnTo = (value: string | null | undefined) => safeReturnTo(value, s.config.issuer);
+  const returnTo = (value: string | null | undefined) => safeReturnTo(value, s.config.issuer, '/dashboard/');
   // Redirects after a form POST use 303 so the browser follows with GET (never 307).
   const seeOther = (c: Context, to: string) => c.redirect(to, 303);
   const expired = 'Your form expired. Please try again.';
@@ -193,6 +194,9 @@ export function accountPages(s: Services) {
         <h1>Signed in</h1>
         <p>
           {session.user.name} ({session.user.email})
+        </p>
+        <p>
+          <a href="/dashboard/">Open the dashboard</a>
         </p>
         <form method="post" action="/logout">
           <input type="hidden" name="csrf" value={s.csrf.token(c)} />

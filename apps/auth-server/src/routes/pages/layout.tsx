@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import type { Context } from 'hono';
 import type { Child } from 'hono/jsx';
 
@@ -32,6 +33,7 @@ export function renderPage(
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="no-referrer" />
         <title>{`${title} · HAL`}</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/assets/hal.css" />
       </head>
       <body>

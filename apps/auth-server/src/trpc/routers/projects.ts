@@ -5,6 +5,8 @@ import { protectedProcedure } from '../trpc';
 
 const ById = z.object({ id: Id });
 const Role = z.enum(['owner', 'admin', 'member']);
+// Ownership is granted through setRole only, so an invitation can never create an owner.
+const AddedRole = z.enum(['admin', 'member']);
 
 /** Projects, members, identity secret and identified widget users (shares the REST API's service). */
 export const projectsRouter = {
@@ -36,7 +38,7 @@ export const projectsRouter = {
       .input(ById)
       .query(({ ctx, input }) => ctx.services.projects.members(ctx.viewer, input.id)),
     add: protectedProcedure
-      .input(z.object({ id: Id, email: z.email(), role: Role.default('member') }))
+      .input(z.object({ id: Id, email: z.email(), role: AddedRole.default('member') }))
       .mutation(async ({ ctx, input }) => {
         await ctx.services.projects.addMember(ctx.viewer, input.id, input.email, input.role);
         return ctx.services.projects.members(ctx.viewer, input.id);

@@ -1,0 +1,45 @@
+import { useAction, useAsync } from '../hooks';
+import { trpc } from '../trpc';
+import { ConfirmButton, Empty, ErrorBox, Load, when } from '../ui';
+
+/** Apps the user connected (grants): what they may do, and a revoke button. */
+export function ConnectionsPage() {
+  const connections = useAsync(() => trpc.connections.list.query());
+  const action = useAction();
+  return (
+    <section>
+      <h1>Connected apps</h1>
+      <ErrorBox error={action.error} />
+      <Load state={connections}>
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>You have not connected any app.</Empty>
+          ) : (
+            <ul class="cards">
+              {list.map((g) => (
+                <li key={g.id} data-testid="connection">
+                  <strong>{g.app.name}</strong>
+                  <span class="muted">
+                    {g.scopes.join(' ') || 'details only'}
+                    {g.project_id ? ` · project ${g.project_id}` : ''}
+                  </span>
+                  <span class="muted">
+                    Approved {when(g.approved_at)} · last used {when(g.last_used_at)}
+                  </span>
+                  <ConfirmButton
+                    label="Revoke access"
+                    confirm={`Revoke ${g.app.name}? Its tokens stop working at once.`}
+                    onConfirm={async () => {
+                      if (await action.run(() => trpc.connections.revoke.mutate({ id: g.id })))
+                        connections.reload();
+                    }}
+                  />
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Load>
+    </section>
+  );
+}
