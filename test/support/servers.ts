@@ -34,8 +34,9 @@ export interface TestServer extends RunningServer {
 export async function startTestServer(
   backend: Backend,
   env: Record<string, string> = {},
+  shared?: { database: Database },
 ): Promise<TestServer> {
-  const { database } = await freshDatabase(backend);
+  const { database } = shared ?? (await freshDatabase(backend));
   const port = await freePort();
   const logs: string[] = [];
   const sink = new Writable({
@@ -62,4 +63,20 @@ export async function startTestServer(
       await database.close();
     },
   };
+}
+
+/**
+ * Several HAL processes' worth of servers on ONE PostgreSQL database, each with its own connection
+ * pool, sharing the secret key: what N servers behind a load balancer are.
+ */
+export async function startCluster(count: number, env: Record<string, string> = {}): Promise<TestServer[]> {
+  const { url, database: first } = await freshDatabase('postgres');
+  await first.close();
+  const key = randomBytes(32).toString('hex');
+  const servers: TestServer[] = [];
+  for (let i = 0; i < count; i++) {
+    const database = createDatabase({ url, maxConnections: 20 });
+    servers.push(await startTestServer('postgres', { HAL_SECRET_KEY: key, ...env }, { database }));
+  }
+  return servers;
 }
