@@ -11,8 +11,6 @@ import {
 } from '../support/oauth';
 import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
 
-const REDIRECT = 'https://client.example/cb';
-
 describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (backend) => {
   let srv: TestServer;
   let browser: Browser;

@@ -37,6 +37,12 @@ export function createApp(s: Services) {
   app.notFound((c) => apiErrorResponse(c, 404, 'not_found', 'no such endpoint'));
 
   app.use(requestLog(s.logger));
+  // A NUL in the path would reach PostgreSQL through a route parameter, which text cannot hold.
+  app.use(async (c, next) => {
+    if (/%00/i.test(new URL(c.req.url).pathname))
+      return apiErrorResponse(c, 400, 'invalid_request', 'the path must not contain NUL');
+    await next();
+  });
   app.use(
     secureHeaders({
       strictTransportSecurity: s.config.secureCookies ? 'max-age=63072000; includeSubDomains' : false,

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createDatabase, type Database } from '@hal/db';
-import { serve } from '@hono/node-server';
+import { createAdaptorServer } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app';
 import type { Config } from './env';
@@ -33,9 +33,11 @@ export async function startServer(
     logger,
   );
   const app = createApp(services);
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, () => resolve(s));
-  });
+  const server = createAdaptorServer({ fetch: app.fetch });
+  // A deep accept backlog so bursts of new connections queue instead of being reset.
+  await new Promise<void>((resolve) =>
+    server.listen({ port: config.port, host: '0.0.0.0', backlog: 4096 }, resolve),
+  );
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,

@@ -55,3 +55,13 @@ describe('encryptSecret / decryptSecret (AES-256-GCM)', () => {
     ).toThrow();
   });
 });
+
+describe('isUnstorable', () => {
+  it('finds NUL in nested strings and keys, refuses deep nesting without recursion', async () => {
+    const { isUnstorable } = await import('./params');
+    expect(isUnstorable({ a: ['x', { b: 'y\u0000' }] })).toBe(true);
+    expect(isUnstorable({ 'k\u0000': 1 })).toBe(true);
+    expect(isUnstorable({ a: ['x', { b: 'y' }] })).toBe(false);
+    expect(isUnstorable(JSON.parse(`${'['.repeat(10_000)}${']'.repeat(10_000)}`))).toBe(true);
+  });
+});

@@ -10,7 +10,7 @@ export class Params {
   static from(entries: Iterable<[string, string]>): Params {
     const values = new Map<string, string[]>();
     for (const [name, value] of entries) {
-      if (containsNul(name) || containsNul(value))
+      if (isUnstorable(name) || isUnstorable(value))
         throw new InvalidRequest('parameters must not contain NUL characters');
       const list = values.get(name);
       if (list) list.push(value);
@@ -58,11 +58,24 @@ export class Params {
   }
 }
 
-/** True when any string inside `value` holds a NUL character, which PostgreSQL text cannot store. */
-export function containsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (Array.isArray(value)) return value.some(containsNul);
-  if (value && typeof value === 'object')
-    return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v));
+/**
+ * True when `value` cannot be stored as given: a string holding NUL (PostgreSQL text cannot), or
+ * nesting deeper than `maxDepth` (no HAL input is deep; hostile ones are). Iterative, so a
+ * deeply nested body cannot exhaust the stack.
+ */
+export function isUnstorable(value: unknown, maxDepth = 32): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [item, depth] = stack.pop() as [unknown, number];
+    if (typeof item === 'string') {
+      if (item.includes('\u0000')) return true;
+    } else if (item && typeof item === 'object') {
+      if (depth >= maxDepth) return true;
+      for (const [key, child] of Object.entries(item)) {
+        if (key.includes('\u0000')) return true;
+        stack.push([child, depth + 1]);
+      }
+    }
+  }
   return false;
 }

@@ -1,4 +1,4 @@
-import { ApiError, badRequest, containsNul } from '@hal/core';
+import { ApiError, badRequest, isUnstorable } from '@hal/core';
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { describeZodError } from './errors';
@@ -16,7 +16,8 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
     throw badRequest('request body is not valid JSON', 'invalid_json');
   }
   // PostgreSQL text cannot hold NUL: refuse it here rather than fail in the database.
-  if (containsNul(value)) throw badRequest('strings must not contain NUL characters');
+  if (isUnstorable(value))
+    throw badRequest('strings must not contain NUL characters or nest deeper than 32 levels');
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw badRequest(describeZodError(parsed.error));
   return parsed.data;
@@ -30,6 +31,6 @@ export async function formBody(c: Context): Promise<URLSearchParams> {
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) return new URLSearchParams();
   const params = new URLSearchParams(await c.req.text());
-  if (containsNul([...params])) throw badRequest('form fields must not contain NUL characters');
+  if (isUnstorable([...params])) throw badRequest('form fields must not contain NUL characters');
   return params;
 }

@@ -1,8 +1,8 @@
 import {
   ApiError,
-  containsNul,
   hashPassword,
   hashToken,
+  isUnstorable,
   newId,
   newSessionToken,
   newUserId,
@@ -37,7 +37,7 @@ export function accountService(stores: Stores, keyring: Keyring, config: Config)
 
     /** Checks an email and password (throttled); undefined when they do not match. */
     async checkPassword(email: string, password: string, ip: string): Promise<User | undefined> {
-      if (containsNul(email)) return undefined; // no such address can exist; PostgreSQL text cannot hold NUL
+      if (isUnstorable(email)) return undefined; // no such address can exist; PostgreSQL text cannot hold NUL
       await throttle.attempt(email, ip);
       const user = await accounts.userByEmail(email);
       // Same work whether or not the account exists: no user enumeration through timing.

@@ -1,4 +1,4 @@
-import { ApiError, containsNul } from '@hal/core';
+import { ApiError, isUnstorable } from '@hal/core';
 import type { User } from '@hal/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Context } from 'hono';
@@ -60,8 +60,11 @@ const csrfGuard = t.middleware(async ({ ctx, type, next }) => {
 
 /** PostgreSQL text cannot hold NUL: such input is a 400, never a database error. */
 const refuseNul = t.middleware(async ({ getRawInput, next }) => {
-  if (containsNul(await getRawInput()))
-    throw new TRPCError({ code: 'BAD_REQUEST', message: 'strings must not contain NUL characters' });
+  if (isUnstorable(await getRawInput()))
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      message: 'strings must not contain NUL characters or nest deeper than 32 levels',
+    });
   return next();
 });
 
