@@ -4,6 +4,32 @@ import { InvalidRequest } from './errors';
  * Request parameters as OAuth reads them: every value of every name kept, so that repeated
  * parameters are detected instead of silently taking the last (RFC 6749 §3.1, §3.2).
  */
+/** The parameters each OAuth endpoint defines (RFC 6749 §4.1.1, §4.1.3, §6; RFC 7009; RFC 7662; RFC 9126). */
+export const CLIENT_AUTH_PARAMS = ['client_id', 'client_secret'] as const;
+export const AUTHORIZE_PARAMS = [
+  'response_type',
+  'client_id',
+  'redirect_uri',
+  'scope',
+  'state',
+  'code_challenge',
+  'code_challenge_method',
+  'authorization_details',
+  'project_id',
+  'request_uri',
+] as const;
+export const TOKEN_PARAMS = [
+  ...CLIENT_AUTH_PARAMS,
+  'grant_type',
+  'code',
+  'redirect_uri',
+  'code_verifier',
+  'refresh_token',
+  'scope',
+] as const;
+export const TOKEN_MANAGEMENT_PARAMS = [...CLIENT_AUTH_PARAMS, 'token', 'token_type_hint'] as const;
+export const PAR_PARAMS = [...AUTHORIZE_PARAMS, 'client_secret'] as const;
+
 export class Params {
   private constructor(private readonly values: Map<string, string[]>) {}
 
@@ -44,10 +70,14 @@ export class Params {
     return (this.values.get(name)?.length ?? 0) > 1;
   }
 
-  /** RFC 6749 §3.1: "Request and response parameters MUST NOT be included more than once." */
-  assertNoRepeats(): void {
-    for (const [name, list] of this.values) {
-      if (list.length > 1) throw new InvalidRequest(`${name} is repeated`);
+  /**
+   * RFC 6749 §3.1: "Request and response parameters MUST NOT be included more than once." Only the
+   * endpoint's own parameters are checked: unknown ones are ignored, and some (RFC 8707 `resource`)
+   * may legitimately repeat.
+   */
+  assertNoRepeats(names: readonly string[]): void {
+    for (const name of names) {
+      if (this.isRepeated(name)) throw new InvalidRequest(`${name} is repeated`);
     }
   }
 

@@ -60,12 +60,13 @@ export function appService(stores: Stores, projects: ProjectService) {
   }
 
   return {
-    async create(ownerId: string, input: AppInput) {
+    /** `boundProjectId`: an OAuth caller bound to one project may only create clients for it. */
+    async create(ownerId: string, input: AppInput, boundProjectId?: string) {
       checkRedirectUris(input.redirect_uris);
       if (input.kind === 'private') {
         if (!input.project_id) throw badRequest('project_id: required for a private project client');
         // Owners and admins of the project only (HAL seed: created in the project's settings).
-        await projects.load({ userId: ownerId }, input.project_id, 'update');
+        await projects.load({ userId: ownerId, projectId: boundProjectId }, input.project_id, 'update');
       } else if (input.project_id) {
         throw badRequest('project_id: only private project clients belong to a project');
       }

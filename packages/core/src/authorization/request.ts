@@ -9,7 +9,7 @@ import { matchRedirectUri } from '../checks/redirect-uri';
 import { checkRequestedScopes } from '../checks/scope';
 import { InvalidAuthorizationDetails, InvalidRequest, UnsupportedResponseType } from '../errors';
 import type { OAuthClient } from '../oauth-types';
-import type { Params } from '../params';
+import { AUTHORIZE_PARAMS, type Params } from '../params';
 import { isProjectScope, parseScope } from '../scopes';
 
 const PROJECT_ID = /^proj_[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -54,7 +54,7 @@ export function checkAuthorizationRequest(
   client: OAuthClient,
   redirectUri: string,
 ): AuthorizationRequest {
-  params.assertNoRepeats();
+  params.assertNoRepeats(AUTHORIZE_PARAMS);
   const responseType = params.get('response_type');
   if (!responseType) throw new InvalidRequest('response_type is required');
   if (responseType !== 'code') throw new UnsupportedResponseType('response_type must be code');
@@ -62,10 +62,11 @@ export function checkAuthorizationRequest(
   const codeChallenge = params.get('code_challenge');
   checkCodeChallenge(codeChallenge, params.get('code_challenge_method'));
 
-  const rawScope = params.get('scope');
+  const scopes = parseScope(params.get('scope'));
   const rawDetails = params.get('authorization_details');
-  if (!rawScope && !rawDetails) throw new InvalidRequest('scope or authorization_details is required');
-  const scopes = parseScope(rawScope);
+  // RFC 6749 §3.3: a scope is one or more tokens; blanks alone request nothing.
+  if (scopes.length === 0 && !rawDetails)
+    throw new InvalidRequest('scope or authorization_details is required');
   checkRequestedScopes(scopes, client.allowedScopes);
   const details = rawDetails ? parseAuthorizationDetails(rawDetails) : [];
   for (const scope of scopesFromDetails(details)) {

@@ -12,7 +12,7 @@ export function appRoutes(s: Services) {
     .post('/', requireScope('apps:write'), async (c) => {
       const input = await jsonBody(c, CreateApp);
       c.header('Cache-Control', 'no-store');
-      return c.json({ data: await s.apps.create(owner(c), input) }, 201);
+      return c.json({ data: await s.apps.create(owner(c), input, c.var.principal.projectId) }, 201);
     })
     .get('/', requireScope('apps:read'), async (c) => c.json({ data: await s.apps.list(owner(c)) }))
     .get('/:id', requireScope('apps:read'), async (c) =>

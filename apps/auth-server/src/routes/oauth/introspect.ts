@@ -1,4 +1,4 @@
-import { InvalidRequest, UnauthorizedClient } from '@hal/core';
+import { InvalidRequest, TOKEN_MANAGEMENT_PARAMS, UnauthorizedClient } from '@hal/core';
 import { Hono } from 'hono';
 import { oauthTooMany, rateLimit } from '../../http/rate-limit';
 import type { Env } from '../../http/types';
@@ -22,7 +22,7 @@ export function introspectRoutes(s: Services) {
       ),
       oauthEndpoint(async (c) => {
         const params = await readOAuthParams(c);
-        params.assertNoRepeats();
+        params.assertNoRepeats(TOKEN_MANAGEMENT_PARAMS);
         const { client } = await s.oauth.authenticateClient(
           c.req.header('authorization'),
           bodyCredentials(params),

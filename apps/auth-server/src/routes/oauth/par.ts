@@ -2,6 +2,7 @@ import {
   checkAuthorizationRequest,
   InvalidRequest,
   newId,
+  PAR_PARAMS,
   resolveRedirectUri,
   UnsafeRedirectError,
 } from '@hal/core';
@@ -23,7 +24,7 @@ export function parRoutes(s: Services) {
       '/oauth/par',
       oauthEndpoint(async (c) => {
         const params = await readOAuthParams(c);
-        params.assertNoRepeats();
+        params.assertNoRepeats(PAR_PARAMS);
         const { client } = await s.oauth.authenticateClient(
           c.req.header('authorization'),
           bodyCredentials(params),

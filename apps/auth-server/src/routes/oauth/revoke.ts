@@ -1,4 +1,4 @@
-import { ApiError, InvalidRequest, OAuthError, UnauthorizedClient } from '@hal/core';
+import { ApiError, InvalidRequest, OAuthError, TOKEN_MANAGEMENT_PARAMS, UnauthorizedClient } from '@hal/core';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { jsonBody } from '../../http/body';
@@ -22,7 +22,7 @@ export function revokeRoutes(s: Services) {
       '/oauth/revoke',
       oauthEndpoint(async (c) => {
         const params = await readOAuthParams(c);
-        params.assertNoRepeats();
+        params.assertNoRepeats(TOKEN_MANAGEMENT_PARAMS);
         const { client } = await s.oauth.authenticateClient(
           c.req.header('authorization'),
           bodyCredentials(params),

@@ -1,4 +1,4 @@
-import { runGrant } from '@hal/core';
+import { runGrant, TOKEN_PARAMS } from '@hal/core';
 import { Hono } from 'hono';
 import { oauthTooMany, rateLimit } from '../../http/rate-limit';
 import type { Env } from '../../http/types';
@@ -16,7 +16,7 @@ export function oauthTokenRoutes(s: Services) {
       rateLimit(s.stores.ops, 'token', s.config.rateLimits.token, (c) => c.var.clientIp, oauthTooMany),
       oauthEndpoint(async (c) => {
         const params = await readOAuthParams(c);
-        params.assertNoRepeats();
+        params.assertNoRepeats(TOKEN_PARAMS);
         const { client } = await s.oauth.authenticateClient(
           c.req.header('authorization'),
           bodyCredentials(params),
