@@ -146,6 +146,27 @@ describe.runIf(BACKENDS.includes('postgres'))('two HAL servers on one PostgreSQL
     ).toBe(false);
   });
 
+  it('drops the cached app on the other server when its secret is rotated (LISTEN/NOTIFY)', async () => {
+    const own = await registerApp(a.url, owner, { allowed_scopes: ['profile'] });
+    const old = { id: own.client_id, secret: own.client_secret as string };
+    // Server B caches the app while authenticating it.
+    expect((await oauthPost(b.url, '/oauth/token', { grant_type: 'client_credentials' }, old)).status).toBe(
+      200,
+    );
+    const rotated = await api(a.url, 'POST', `/api/v1/oauth/apps/${own.id}/secret`, { auth: owner });
+    const fresh = { id: own.client_id, secret: rotated.json.data.client_secret as string };
+    await expect
+      .poll(
+        async () =>
+          (await oauthPost(b.url, '/oauth/token', { grant_type: 'client_credentials' }, old)).status,
+        { timeout: 2000, interval: 20 },
+      )
+      .toBe(401);
+    expect((await oauthPost(b.url, '/oauth/token', { grant_type: 'client_credentials' }, fresh)).status).toBe(
+      200,
+    );
+  });
+
   it('counts login throttling across both servers', async () => {
     const { account } = await signUp(a.url);
     const statuses: number[] = [];

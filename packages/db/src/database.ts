@@ -21,6 +21,8 @@ export interface Database {
   migrate(): Promise<void>;
   /** Round-trips to the database; throws when it cannot be reached. */
   ping(): Promise<void>;
+  /** PostgreSQL LISTEN: `onNotify` runs for every NOTIFY on `channel`, from any process. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,9 @@ function onPostgres(url: string, max: number): Database {
     async ping() {
       await client`select 1`;
     },
+    async listen(channel, onNotify) {
+      await client.listen(channel, onNotify);
+    },
     close: () => client.end({ timeout: 5 }),
   };
 }
@@ -75,6 +80,9 @@ function onPglite(dataDir?: string): Database {
     migrate: () => migratePglite(drizzlePglite({ client }), { migrationsFolder }),
     async ping() {
       await db.execute(sql`select 1`);
+    },
+    async listen(channel, onNotify) {
+      await client.listen(channel, onNotify);
     },
     close: () => client.close(),
   };

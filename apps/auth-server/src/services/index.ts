@@ -1,4 +1,4 @@
-import { createStores, type Database } from '@hal/db';
+import { APPS_CHANGED, createStores, type Database } from '@hal/db';
 import type { Logger } from 'pino';
 import type { Config } from '../env';
 import { browserSessions } from '../http/browser-session';
@@ -22,6 +22,8 @@ export async function createServices(
   logger: Logger,
 ) {
   const stores = createStores(database.db);
+  // Every process caches apps; a change anywhere is announced through NOTIFY and drops the caches.
+  await database.listen(APPS_CHANGED, () => stores.apps.forget());
   const keyring = new Keyring(stores.ops, secretKey, Math.max(MAX_ACCESS_TOKEN_TTL, config.apiSessionTtl));
   await keyring.init();
   const accounts = accountService(stores, keyring, config);

@@ -6,7 +6,7 @@ import { operationsStore } from './operations';
 import { projectStore } from './projects';
 
 export type { PersonalAccessToken, Session, User } from './accounts';
-export type { OAuthApp } from './oauth-apps';
+export { APPS_CHANGED, type OAuthApp } from './oauth-apps';
 export type { AuditEvent, SigningKey } from './operations';
 export type { Project, ProjectWithRole, Role } from './projects';
 

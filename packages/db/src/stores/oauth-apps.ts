@@ -18,8 +18,20 @@ const toClient = (app: OAuthApp): OAuthClient => ({
   refreshReuseGrace: app.refreshReuseGrace,
 });
 
+/** The NOTIFY channel that tells every server process to drop its cached apps. */
+export const APPS_CHANGED = 'hal_apps_changed';
+// A safety net only: changes are announced through APPS_CHANGED the moment they commit.
+const CACHE_TTL_MS = 60_000;
+
 /** OAuth apps (hzel seed) and their redirect URIs. */
 export function oauthAppStore(db: Db) {
+  // Apps are read on every token, revoke and introspect request and change rarely.
+  const cache = new Map<string, { app: OAuthApp | undefined; at: number }>();
+  const changed = async () => {
+    cache.clear();
+    await db.execute(sql`select pg_notify(${APPS_CHANGED}, '')`);
+  };
+
   // Hot path of every token, revoke and introspect request: one indexed lookup with its URIs.
   const byClientId = db
     .select({
@@ -56,9 +68,16 @@ export function oauthAppStore(db: Db) {
     toClient,
 
     async byClientId(clientId: string): Promise<OAuthApp | undefined> {
+      const hit = cache.get(clientId);
+      if (hit && Date.now() - hit.at < CACHE_TTL_MS) return hit.app;
       const [row] = await byClientId.execute({ clientId });
-      return row && { ...row.app, redirectUris: row.redirectUris };
+      const app = row && { ...row.app, redirectUris: row.redirectUris };
+      if (app) cache.set(clientId, { app, at: Date.now() });
+      return app;
     },
+
+    /** Drops every cached app (on a NOTIFY from any process). */
+    forget: () => cache.clear(),
 
     async ownedBy(ownerId: string, id: string): Promise<OAuthApp | undefined> {
       const rows = await db
@@ -95,10 +114,12 @@ export function oauthAppStore(db: Db) {
             await tx.insert(oauthRedirectUris).values(redirectUris.map((uri) => ({ appId: id, uri })));
         }
       });
+      await changed();
     },
 
     async remove(id: string) {
       await db.delete(oauthApps).where(eq(oauthApps.id, id));
+      await changed();
     },
 
     /** New secret hash; every refresh token issued to the app is revoked in the same transaction. */
@@ -110,6 +131,7 @@ export function oauthAppStore(db: Db) {
           .set({ revokedAt: sql`now()` })
           .where(and(eq(refreshTokens.appId, id), sql`${refreshTokens.revokedAt} is null`));
       });
+      await changed();
     },
 
     async ownerName(ownerId: string): Promise<string> {

@@ -18,6 +18,7 @@ import {
   refreshTokens,
   users,
 } from '../schema';
+import { batched } from './batch';
 
 const refreshColumns = {
   id: refreshTokens.id,
@@ -41,17 +42,10 @@ export function oauthTokenStore(db: Db) {
     .innerJoin(users, eq(users.id, accessTokens.userId))
     .where(eq(accessTokens.jti, sql.placeholder('jti')))
     .prepare('access_token_by_jti');
-  const insertAccessToken = db
-    .insert(accessTokens)
-    .values({
-      jti: sql.placeholder('jti'),
-      grantId: sql.placeholder('grantId'),
-      appId: sql.placeholder('appId'),
-      userId: sql.placeholder('userId'),
-      codeHash: sql.placeholder('codeHash'),
-      expiresAt: sql.placeholder('expiresAt'),
-    })
-    .prepare('insert_access_token');
+  // Every issued access token writes its `jti`: the hottest insert, group-committed.
+  const saveAccessTokens = batched<typeof accessTokens.$inferInsert>(async (rows) => {
+    await db.insert(accessTokens).values(rows);
+  });
 
   async function revokeGrantIn(tx: Db, grantId: string) {
     await tx
@@ -102,9 +96,7 @@ export function oauthTokenStore(db: Db) {
       return row as GrantRecord | undefined;
     },
 
-    async saveAccessToken(token) {
-      await insertAccessToken.execute(token);
-    },
+    saveAccessToken: (token) => saveAccessTokens(token),
 
     async createRefreshToken(t) {
       await db.insert(refreshTokens).values({
