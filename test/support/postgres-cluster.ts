@@ -39,7 +39,7 @@ export interface Cluster {
  * A throwaway PostgreSQL cluster in a temp dir. `initdb` refuses to run as root, and CI runs as
  * root, so the cluster then belongs to the unprivileged `postgres` user.
  */
-export async function startCluster(bin: string): Promise<Cluster> {
+export async function startCluster(bin: string, options: { durable?: boolean } = {}): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'hal-pg-'));
   const port = await freePort();
   const asRoot = process.getuid?.() === 0;
@@ -55,8 +55,10 @@ export async function startCluster(bin: string): Promise<Cluster> {
   }
   const data = join(dir, 'data');
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400`;
-  const start = () => run('pg_ctl', ['-w', '-D', data, '-o', options, '-l', join(dir, 'log'), 'start']);
+  // Fast by default. `durable` keeps synchronous_commit on, so a commit survives an immediate
+  // shutdown of PostgreSQL (crash tests); fsync stays off because the machine itself never crashes.
+  const settings = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=400${options.durable ? '' : ' -c synchronous_commit=off'}`;
+  const start = () => run('pg_ctl', ['-w', '-D', data, '-o', settings, '-l', join(dir, 'log'), 'start']);
   start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,

@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
 import type { Env } from './types';
+import { isDatabaseUnavailable } from './unavailable';
 
 /** The REST API's one error serializer (contract: `{ error: { code, message } }`). */
 export function apiErrorResponse(c: Context, status: number, code: string, message: string) {
@@ -36,6 +37,12 @@ export const onError: ErrorHandler<Env> = (error, c) => {
     const code = status === 413 ? 'payload_too_large' : status < 500 ? 'invalid_request' : 'server_error';
     const message = status === 413 ? 'request body exceeds 64 KiB' : error.message || 'request refused';
     return apiErrorResponse(c, status, code, message);
+  }
+  if (isDatabaseUnavailable(error)) {
+    // An outage, not a bug: tell clients to retry shortly (and /readyz reports it).
+    c.var.log?.warn({ err: error }, 'database unavailable');
+    c.header('Retry-After', '1');
+    return apiErrorResponse(c, 503, 'unavailable', 'the service is temporarily unavailable; retry shortly');
   }
   c.var.log?.error({ err: error }, 'unhandled error');
   return apiErrorResponse(c, 500, 'server_error', 'internal error');

@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+/** @jsxRuntime automatic */
 import {
   type AuthorizationRequest,
   checkAuthorizationRequest,

@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+/** @jsxRuntime automatic */
 import { type AuthorizationDetail, SCOPE_DESCRIPTIONS, type Scope } from '@hal/core';
 
 const ACTION_WORDS: Record<string, string> = {

@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+/** @jsxRuntime automatic */
 import { AccessDenied, bindDetailsToProject, hashToken, newAuthorizationCode, newId } from '@hal/core';
 import type { OAuthApp } from '@hal/db';
 import { Hono } from 'hono';

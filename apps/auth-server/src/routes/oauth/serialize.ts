@@ -1,6 +1,7 @@
 import { InvalidRequest, OAuthError, Params } from '@hal/core';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { isDatabaseUnavailable } from '../../http/unavailable';
 
 /** An OAuth JSON answer: never cached (RFC 6749 §5.1). */
 export function oauthJson(c: Context, body: unknown, status: ContentfulStatusCode = 200) {
@@ -94,6 +95,11 @@ export function oauthEndpoint(handler: (c: Context) => Promise<Response>) {
       return await handler(c);
     } catch (error) {
       if (error instanceof OAuthError) return oauthErrorResponse(c, error);
+      if (isDatabaseUnavailable(error)) {
+        // RFC 6749 §4.1.2.1 names temporarily_unavailable; token responses use it the same way.
+        c.header('Retry-After', '1');
+        return oauthJson(c, { error: 'temporarily_unavailable', error_description: 'retry shortly' }, 503);
+      }
       throw error;
     }
   };

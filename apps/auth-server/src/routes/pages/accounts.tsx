@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+/** @jsxRuntime automatic */
 import { ApiError } from '@hal/core';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';

@@ -1,0 +1,46 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
+import { configFrom, startServer } from '@hal/auth-server';
+
+/**
+ * HAL as the benchmark runs it: a child process (pinned by the runner), PostgreSQL from
+ * `DATABASE_URL`, rate limits and request logs off. Prints `READY <url>` once it listens.
+ */
+const config = configFrom({
+  PORT: process.env.PORT,
+  HAL_ISSUER: `http://127.0.0.1:${process.env.PORT}`,
+  DATABASE_URL: process.env.DATABASE_URL,
+  HAL_RATE_LIMITS: 'off',
+  // Request logs off for the load; `BENCH_HAL_LOG_LEVEL=error` shows what a failing request hit.
+  HAL_LOG_LEVEL: process.env.BENCH_HAL_LOG_LEVEL ?? 'silent',
+  HAL_SECRET_KEY: process.env.HAL_SECRET_KEY,
+  HAL_DATA_DIR: process.env.HAL_DATA_DIR,
+});
+const server = await startServer(config);
+console.log(`READY ${JSON.stringify({ url: server.url })}`);
+
+process.on('SIGTERM', async () => {
+  await server.close();
+  process.exit(0);
+});
+
+/**
+ * With `BENCH_PROFILE_DIR`, SIGUSR2 starts the V8 CPU profiler and the next SIGUSR2 stops it and
+ * writes `hal-<label>.cpuprofile`, the label read from `<dir>/label`: a profile of one load run,
+ * without start-up or set-up in it.
+ */
+const profileDir = process.env.BENCH_PROFILE_DIR;
+if (profileDir) {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  let running = false;
+  process.on('SIGUSR2', async () => {
+    running = !running;
+    if (running) return void (await session.post('Profiler.start'));
+    const { profile } = await session.post('Profiler.stop');
+    const label = readFileSync(join(profileDir, 'label'), 'utf8').trim();
+    writeFileSync(join(profileDir, `hal-${label}.cpuprofile`), JSON.stringify(profile));
+  });
+}

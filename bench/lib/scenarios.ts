@@ -1,0 +1,115 @@
+import type { HalFixture } from './hal-setup';
+import { basicAuth, FORM, type Load } from './load';
+
+export type TargetName = 'HAL' | 'oidc-provider' | 'bare Hono';
+
+export interface OidcFixture {
+  url: string;
+  client_id: string;
+  client_secret: string;
+  refreshTokens: string[];
+  opaqueAccessToken: string;
+}
+
+export interface Scenario {
+  id: string;
+  title: string;
+  /** What each target is asked, in the order they run. */
+  targets: { name: TargetName; load: Load }[];
+  notes: string[];
+}
+
+const refreshBody = (token: string) => `grant_type=refresh_token&refresh_token=${encodeURIComponent(token)}`;
+const nextRefresh = (body: string) => (JSON.parse(body) as { refresh_token?: string }).refresh_token;
+
+/**
+ * The four scenarios of the benchmark, each with HAL, its peer and the framework ceiling. The bare
+ * Hono routes answer with the bytes HAL answered to the same request (`bareBodies`).
+ */
+export function scenarios(hal: { url: string } & HalFixture, oidc: OidcFixture, bareUrl: string): Scenario[] {
+  const halClient = basicAuth(hal.clientId, hal.clientSecret);
+  const oidcClient = basicAuth(oidc.client_id, oidc.client_secret);
+  const post = (url: string, authorization: string, body: string): Load => ({
+    url,
+    method: 'POST',
+    headers: { authorization, 'content-type': FORM },
+    body,
+  });
+  const get = (url: string, token: string): Load => ({
+    url,
+    method: 'GET',
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const cc = 'grant_type=client_credentials&scope=profile';
+  const introspect = (token: string) => `token=${encodeURIComponent(token)}&token_type_hint=access_token`;
+
+  return [
+    {
+      id: 'client_credentials',
+      title: 'Token endpoint, `client_credentials` (ES256 JWT access token)',
+      targets: [
+        { name: 'HAL', load: post(`${hal.url}/oauth/token`, halClient, cc) },
+        { name: 'oidc-provider', load: post(`${oidc.url}/token`, oidcClient, cc) },
+        { name: 'bare Hono', load: post(`${bareUrl}/cc`, halClient, cc) },
+      ],
+      notes: [
+        'HAL stores each access token’s `jti` in PostgreSQL (revocation, introspection); oidc-provider keeps its JWT access tokens in memory.',
+      ],
+    },
+    {
+      id: 'refresh_token',
+      title: 'Token endpoint, `refresh_token` with rotation (ES256 JWT access token + new refresh token)',
+      targets: [
+        {
+          name: 'HAL',
+          load: {
+            ...post(`${hal.url}/oauth/token`, halClient, ''),
+            chain: { pool: hal.refreshTokens, body: refreshBody, next: nextRefresh },
+          },
+        },
+        {
+          name: 'oidc-provider',
+          load: {
+            ...post(`${oidc.url}/token`, oidcClient, ''),
+            chain: { pool: oidc.refreshTokens, body: refreshBody, next: nextRefresh },
+          },
+        },
+        {
+          name: 'bare Hono',
+          load: post(`${bareUrl}/refresh`, halClient, refreshBody(hal.refreshTokens[0] ?? '')),
+        },
+      ],
+      notes: [
+        'Every request presents the live refresh token of one grant and gets its successor (each user’s chain is used by one request at a time), so every request is a legal rotation.',
+        'oidc-provider issues refresh tokens only after an interactive login, so its pool (one account and grant each, as HAL’s) is minted in-process through its own models; `rotateRefreshToken: true` as in HAL.',
+      ],
+    },
+    {
+      id: 'introspection',
+      title: 'Introspection (RFC 7662), client-authenticated',
+      targets: [
+        { name: 'HAL', load: post(`${hal.url}/oauth/introspect`, halClient, introspect(hal.accessToken)) },
+        {
+          name: 'oidc-provider',
+          load: post(`${oidc.url}/token/introspection`, oidcClient, introspect(oidc.opaqueAccessToken)),
+        },
+        { name: 'bare Hono', load: post(`${bareUrl}/introspect`, halClient, introspect(hal.accessToken)) },
+      ],
+      notes: [
+        'HAL introspects its JWT access token (signature check, then one lookup of the `jti`). oidc-provider refuses to introspect JWT access tokens (`unsupported_token_type`: “Structured JWT Tokens cannot be introspected”), so it introspects an opaque access token of its own (an in-memory lookup, no signature).',
+      ],
+    },
+    {
+      id: 'me',
+      title: 'Bearer-authenticated read: HAL `GET /api/v1/auth/me`, oidc-provider userinfo `GET /me`',
+      targets: [
+        { name: 'HAL', load: get(`${hal.url}/api/v1/auth/me`, hal.accessToken) },
+        { name: 'oidc-provider', load: get(`${oidc.url}/me`, oidc.opaqueAccessToken) },
+        { name: 'bare Hono', load: get(`${bareUrl}/me`, hal.accessToken) },
+      ],
+      notes: [
+        'HAL is given an OAuth access token (JWT, scope `profile`) from the authorization code flow. oidc-provider’s userinfo accepts only opaque access tokens (JWT ones are for resource servers), so it gets one with `openid profile`.',
+      ],
+    },
+  ];
+}

@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../test/support/postgres-cluster';
+import { type Child, startChild } from './lib/children';
+import { cpuMeter, processTree } from './lib/cpu-time';
+import { hasTaskset, LOAD_CPUS, PG_CPUS, pinProcess, SERVER_CPUS } from './lib/cpus';
+import { setUpHal } from './lib/hal-setup';
+import { measure } from './lib/load';
+import { cpuInfo, halRevision, version } from './lib/machine';
+import { startPostgres } from './lib/postgres';
+import { probe } from './lib/probe';
+import { startProfile } from './lib/profile';
+import { cpuText, flag, markdown, type Outcome, summary } from './lib/report';
+import { type OidcFixture, scenarios } from './lib/scenarios';
+
+/**
+ * `npm run bench`: HAL against node oidc-provider and a bare Hono route, one scenario after
+ * another, each server a child process on the server core, autocannon in this process on the
+ * load core. Writes BENCHMARKS.md at the repository root.
+ */
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+const ONLY = process.env.BENCH_ONLY?.split(',').filter(Boolean);
+const PROFILE = process.env.BENCH_PROFILE === '1';
+const PROFILE_DIR = join(ROOT, 'bench', '.profiles');
+// Only a complete, unprofiled run replaces BENCHMARKS.md; other runs report beside the profiles.
+const OUT =
+  ONLY || PROFILE ? join(ROOT, 'bench', '.profiles', 'BENCHMARKS.partial.md') : join(ROOT, 'BENCHMARKS.md');
+/** The command that reproduces this run: `npm run bench` with the settings that differ from defaults. */
+const COMMAND = [
+  ...[
+    'BENCH_DURATION',
+    'BENCH_CONNECTIONS',
+    'BENCH_WARMUP',
+    'BENCH_ONLY',
+    'BENCH_SERVER_CPUS',
+    'BENCH_LOAD_CPUS',
+    'BENCH_PG_CPUS',
+  ]
+    .filter((name) => process.env[name] !== undefined)
+    .map((name) => `${name}=${process.env[name]}`),
+  'npm run bench',
+].join(' ');
+// Each run (warm-up, then measure) can strand the chains whose request is in flight when it stops.
+const POOL = CONNECTIONS * 2 + 20;
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { unparsable: text.slice(0, 200) };
+  }
+};
+
+pinProcess(process.pid, LOAD_CPUS);
+const children: Child<unknown>[] = [];
+const pg = await startPostgres();
+const dataDir = mkdtempSync(join(tmpdir(), 'hal-bench-'));
+async function cleanUp() {
+  for (const child of children.reverse()) await child.stop();
+  pg.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+// The PostgreSQL cluster runs detached: an interrupted run still removes it.
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => cleanUp().finally(() => process.exit(130)));
+
+let exitCode = 0;
+try {
+  log(`PostgreSQL: ${pg.version} on ${pg.cluster.url}`);
+  const hal = await startChild<{ url: string }>('HAL', 'hal-server.ts', SERVER_CPUS, {
+    env: {
+      PORT: String(await freePort()),
+      DATABASE_URL: pg.cluster.url,
+      HAL_SECRET_KEY: randomBytes(32).toString('hex'),
+      HAL_DATA_DIR: dataDir,
+      ...(PROFILE && { BENCH_PROFILE_DIR: PROFILE_DIR }),
+    },
+    cwd: join(ROOT, 'apps', 'auth-server'),
+  });
+  children.push(hal);
+  const started = Date.now();
+  const fixture = await setUpHal(hal.ready.url, POOL);
+  log(`HAL at ${hal.ready.url}: ${POOL} users granted the bench app in ${Date.now() - started} ms`);
+  const oidc = await startChild<OidcFixture>('oidc-provider', 'oidc-provider-server.ts', SERVER_CPUS, {
+    env: { PORT: String(await freePort()), BENCH_POOL: String(POOL) },
+  });
+  children.push(oidc);
+  log(`oidc-provider at ${oidc.ready.url}`);
+
+  const barePort = await freePort();
+  const bareUrl = `http://127.0.0.1:${barePort}`;
+  const all = scenarios({ url: hal.ready.url, ...fixture }, oidc.ready, bareUrl).filter(
+    (s) => !ONLY || ONLY.includes(s.id),
+  );
+
+  // One request per target first: HAL's answers are what the bare routes send back, and a target
+  // that does not answer 200 is reported precisely rather than only counted.
+  const problems = new Map<string, string[]>();
+  const bareRoutes: Record<string, { method: string; body: unknown }> = {};
+  for (const s of all) {
+    const list: string[] = [];
+    let halBody: unknown = {};
+    for (const { name, load } of s.targets) {
+      if (name === 'bare Hono') continue;
+      const answer = await probe(load);
+      if (answer.status !== 200)
+        list.push(
+          `${name} ${load.method} ${new URL(load.url).pathname} answered ${answer.status}: ${answer.body.slice(0, 300)}`,
+        );
+      if (name === 'HAL') halBody = parseJson(answer.body);
+    }
+    const bare = s.targets.find((t) => t.name === 'bare Hono');
+    if (bare) bareRoutes[new URL(bare.load.url).pathname] = { method: bare.load.method, body: halBody };
+    problems.set(s.id, list);
+    for (const p of list) log(`PROBLEM in ${s.id}: ${p}`);
+  }
+  const bare = await startChild<{ url: string }>('bare Hono', 'bare-hono.ts', SERVER_CPUS, {
+    env: { PORT: String(barePort), BARE_ROUTES: JSON.stringify(bareRoutes) },
+  });
+  children.push(bare);
+
+  const servers = { HAL: hal, 'oidc-provider': oidc, 'bare Hono': bare };
+  const loadBefore = loadavg();
+  log(
+    `\n${DURATION} s per run after ${WARMUP} s of warm-up, ${CONNECTIONS} connections; servers on CPU ${SERVER_CPUS}, PostgreSQL on ${PG_CPUS}, autocannon on ${LOAD_CPUS}${hasTaskset ? '' : ' (taskset missing: NOT pinned)'}\n`,
+  );
+  const outcomes: Outcome[] = [];
+  for (const s of all) {
+    const outcome: Outcome = { scenario: s, results: {}, problems: problems.get(s.id) ?? [] };
+    for (const { name, load } of s.targets) {
+      if (WARMUP > 0) await measure(load, WARMUP, CONNECTIONS);
+      const serverPid = servers[name].process.pid as number;
+      const serverCpu = cpuMeter(() => [serverPid]);
+      const pgCpu = name === 'HAL' ? cpuMeter(() => processTree(pg.pid)) : undefined;
+      const stopProfile = PROFILE && name === 'HAL' ? startProfile(PROFILE_DIR, hal, s.id) : undefined;
+      const m = await measure(load, DURATION, CONNECTIONS);
+      if (stopProfile) log(`  profile: npm run profile -w @hal/bench -- ${await stopProfile()}`);
+      m.cpuUs = (serverCpu() * 1000) / m.requests;
+      if (pgCpu) m.pgUs = (pgCpu() * 1000) / m.requests;
+      outcome.results[name] = m;
+      const pool = m.poolLeft !== undefined ? `, ${m.poolLeft} chains left` : '';
+      log(
+        `${s.id.padEnd(18)} ${name.padEnd(13)} ${Math.round(m.rps).toString().padStart(6)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  CPU/req ${cpuText(m)} µs${pool}  ${flag(m) ?? ''}`,
+      );
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    outcomes.push(outcome);
+  }
+
+  const report = markdown(outcomes, {
+    date: new Date().toISOString(),
+    command: COMMAND,
+    settings: `Each figure: autocannon, ${CONNECTIONS} connections, no pipelining, ${DURATION} s after a ${WARMUP} s warm-up (\`BENCH_DURATION\`, \`BENCH_CONNECTIONS\`, \`BENCH_WARMUP\` change them).`,
+    machine: [
+      `${cpuInfo()}; load average (1 min) ${loadBefore[0]?.toFixed(1)} before the runs and ${loadavg()[0]?.toFixed(1)} after: other work on this machine competes for both cores`,
+      `Node ${process.version}, ${['autocannon', 'oidc-provider', 'hono', '@hono/node-server'].map((p) => `${p} ${version(ROOT, p)}`).join(', ')}`,
+      `${pg.version}, a throwaway cluster with fsync off; HAL's default pool of 10 connections`,
+      hasTaskset
+        ? `Pinning: every server (HAL, oidc-provider, bare Hono) runs alone as a child process on CPU ${SERVER_CPUS} (\`taskset\`), PostgreSQL on CPU ${PG_CPUS}, autocannon in the parent on CPU ${LOAD_CPUS}. oidc-provider keeps everything in memory; HAL pays for PostgreSQL, on the same core when both are ${SERVER_CPUS}.`
+        : 'Pinning: taskset was missing, so nothing was pinned.',
+      `HAL at ${halRevision(ROOT)}; rate limits and request logs off (\`HAL_RATE_LIMITS=off\`, \`HAL_LOG_LEVEL=silent\`).`,
+    ],
+  });
+  mkdirSync(dirname(OUT), { recursive: true });
+  writeFileSync(OUT, `${report}\n`);
+  log(`\n${summary(outcomes).join('\n')}\n\nWrote ${OUT}`);
+} catch (error) {
+  exitCode = 1;
+  console.error(error);
+} finally {
+  await cleanUp();
+}
+process.exit(exitCode);
