@@ -1,4 +1,5 @@
 import { ACCESS_TOKEN_TYP } from '@hal/core';
+import { accountUser } from '@hal/db';
 import { trpcServer } from '@hono/trpc-server';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -98,7 +99,7 @@ export function createApp(s: Services) {
     jwtVerifiers: {
       [SESSION_JWT_TYP]: async (token) => {
         const user = await s.accounts.verifySessionJwt(token);
-        return user && { user, method: 'session', scopes: s.accounts.fullScopes };
+        return user && { user: accountUser(user), method: 'session', scopes: s.accounts.fullScopes };
       },
       [ACCESS_TOKEN_TYP]: s.oauth.verifyAccessToken,
     },

@@ -1,4 +1,5 @@
 import { ApiError, PREFIX } from '@hal/core';
+import { accountUser } from '@hal/db';
 import type { MiddlewareHandler } from 'hono';
 import { decodeProtectedHeader } from 'jose';
 import type { AccountService } from '../services/accounts';
@@ -77,7 +78,7 @@ export function authenticate(deps: AuthDeps): MiddlewareHandler<Env> {
 async function bearer(deps: AuthDeps, token: string): Promise<Principal | undefined> {
   if (token.startsWith(PREFIX.pat)) {
     const found = await deps.personalTokens.authenticate(token);
-    return found && { user: found.user, method: 'pat', scopes: new Set(found.pat.scopes) };
+    return found && { user: accountUser(found.user), method: 'pat', scopes: new Set(found.pat.scopes) };
   }
   let typ: string | undefined;
   try {
@@ -94,7 +95,7 @@ async function basic(deps: AuthDeps, credential: string, ip: string): Promise<Pr
   const colon = decoded.indexOf(':');
   if (colon < 1) return undefined;
   const user = await deps.accounts.checkPassword(decoded.slice(0, colon), decoded.slice(colon + 1), ip);
-  return user && { user, method: 'basic', scopes: deps.accounts.fullScopes };
+  return user && { user: accountUser(user), method: 'basic', scopes: deps.accounts.fullScopes };
 }
 
 /** Refuses principals lacking `scope` with 403 insufficient_scope. */

@@ -1,10 +1,10 @@
-import type { User } from '@hal/db';
+import type { AccountUser } from '@hal/db';
 
 export type AuthMethod = 'session' | 'basic' | 'pat' | 'oauth';
 
 /** Who is calling and what they may do; built once per request by the auth middleware. */
 export interface Principal {
-  user: User;
+  user: AccountUser;
   method: AuthMethod;
   scopes: ReadonlySet<string>;
   /** OAuth access tokens only. */

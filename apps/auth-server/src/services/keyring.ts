@@ -7,6 +7,7 @@ import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVe
 const ALG = 'ES256';
 const RELOAD_EVERY_MS = 60_000;
 const AAD = 'signing-key';
+const VERIFIED_CACHE_SIZE = 10_000;
 
 type Key = Awaited<ReturnType<typeof importJWK>>;
 type Loaded = { kid: string; signs: boolean; publicJwk: JWK; publicKey: Key; privateKey: Key | null };
@@ -18,6 +19,7 @@ type Loaded = { kid: string; signs: boolean; publicJwk: JWK; publicKey: Key; pri
  */
 export class Keyring {
   #keys: Loaded[] = [];
+  #verified = new Map<string, JWTPayload>();
   #loadedAt = 0;
   #loading: Promise<void> | undefined;
 
@@ -67,13 +69,31 @@ export class Keyring {
       .sign(key.privateKey);
   }
 
-  /** Verifies signature, `typ`, `iss` and expiry; throws jose's errors otherwise. */
-  async verify(token: string, typ: string, issuer: string) {
-    return jwtVerify(token, async (header) => this.#publicKey(header.kid), {
+  /**
+   * Verifies signature, `typ`, `iss` and expiry; throws jose's errors otherwise. A token whose
+   * signature was already verified is not verified again (ES256 verification costs more than the
+   * database lookup that follows): only its expiry is re-checked. Revocation is never cached.
+   */
+  async verify(token: string, typ: string, issuer: string): Promise<{ payload: JWTPayload }> {
+    const key = `${typ}\u0000${issuer}\u0000${token}`;
+    const hit = this.#verified.get(key);
+    if (hit) {
+      if ((hit.exp ?? 0) * 1000 > Date.now()) return { payload: hit };
+      this.#verified.delete(key);
+      throw new Error('token expired');
+    }
+    const { payload } = await jwtVerify(token, async (header) => this.#publicKey(header.kid), {
       algorithms: [ALG],
       typ,
       issuer,
     });
+    if (typeof payload.exp === 'number') {
+      // Bounded: the oldest entry goes first (a Map keeps insertion order).
+      if (this.#verified.size >= VERIFIED_CACHE_SIZE)
+        this.#verified.delete(this.#verified.keys().next().value as string);
+      this.#verified.set(key, payload);
+    }
+    return { payload };
   }
 
   async #publicKey(kid: string | undefined) {

@@ -3,6 +3,9 @@ import type { Db } from '../database';
 import { personalAccessTokens, sessions, users } from '../schema';
 
 export type User = typeof users.$inferSelect;
+/** A user as request handlers see it: never the password hash. */
+export type AccountUser = Omit<User, 'passwordHash'>;
+export const accountUser = ({ passwordHash: _hash, ...user }: User): AccountUser => user;
 export type PersonalAccessToken = typeof personalAccessTokens.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 

@@ -5,7 +5,7 @@ import { oauthTokenStore } from './oauth-tokens';
 import { operationsStore } from './operations';
 import { projectStore } from './projects';
 
-export type { PersonalAccessToken, Session, User } from './accounts';
+export { type AccountUser, accountUser, type PersonalAccessToken, type Session, type User } from './accounts';
 export { APPS_CHANGED, type OAuthApp } from './oauth-apps';
 export type { AuditEvent, SigningKey } from './operations';
 export type { Project, ProjectWithRole, Role } from './projects';

@@ -33,11 +33,32 @@ const refreshColumns = {
   successorSealed: refreshTokens.successorSealed,
 };
 
+type RotatedRow = {
+  id: string;
+  grant_id: string;
+  code_hash: string | null;
+  scopes: string[];
+  expires_at: string | Date;
+  rotated_at: string | Date;
+  user_id: string;
+  project_id: string | null;
+  grant_scopes: string[];
+  authorization_details: GrantRecord['authorizationDetails'];
+  grant_revoked_at: string | Date | null;
+};
+
+/** Rows of a raw `execute`: postgres-js returns them as the result, PGlite under `.rows`. */
+const rowsOf = <T>(result: unknown): T[] => ((result as { rows?: T[] }).rows ?? (result as T[])) as T[];
+
 /** Codes, grants, refresh and access tokens: the {@link OAuthStore} of packages/core, plus requests. */
 export function oauthTokenStore(db: Db) {
   // Hot path of every OAuth-authenticated API request: one indexed join.
   const accessTokenByJti = db
-    .select({ revokedAt: accessTokens.revokedAt, user: users })
+    // The user without the password hash: nothing on a Bearer request needs it.
+    .select({
+      revokedAt: accessTokens.revokedAt,
+      user: { id: users.id, email: users.email, name: users.name, createdAt: users.createdAt },
+    })
     .from(accessTokens)
     .innerJoin(users, eq(users.id, accessTokens.userId))
     .where(eq(accessTokens.jti, sql.placeholder('jti')))
@@ -115,48 +136,69 @@ export function oauthTokenStore(db: Db) {
       appId: string,
       successor: NewRefreshToken,
     ): Promise<Rotation> {
-      return db.transaction(async (tx) => {
-        // RFC 9700 §4.14.2: rotation is one conditional UPDATE; of two concurrent uses exactly one wins.
-        const [old] = await tx
-          .update(refreshTokens)
-          .set({ rotatedAt: sql`now()`, replacedById: successor.id, successorSealed: successor.sealed })
-          .where(
-            and(
-              eq(refreshTokens.tokenHash, tokenHash),
-              eq(refreshTokens.appId, appId),
-              isNull(refreshTokens.rotatedAt),
-              isNull(refreshTokens.revokedAt),
-              gt(refreshTokens.expiresAt, sql`now()`),
-            ),
+      // RFC 9700 §4.14.2: rotation is one conditional UPDATE; of two concurrent uses exactly one
+      // wins. The successor's INSERT and the grant's last use ride in the same statement (one
+      // round trip, atomic without an explicit transaction).
+      const won = rowsOf<RotatedRow>(
+        await db.execute(sql`
+          with old as (
+            update refresh_tokens
+               set rotated_at = now(), replaced_by_id = ${successor.id}, successor_sealed = ${successor.sealed}
+             where token_hash = ${tokenHash} and app_id = ${appId}
+               and rotated_at is null and revoked_at is null and expires_at > now()
+            returning id, grant_id, code_hash, scopes, expires_at, rotated_at
+          ), successor as (
+            insert into refresh_tokens (id, token_hash, grant_id, app_id, code_hash, scopes, expires_at)
+            select ${successor.id}, ${successor.tokenHash}, grant_id, ${appId}, code_hash, scopes, ${successor.expiresAt.toISOString()}::timestamptz
+              from old
+            returning id
+          ), used as (
+            update grants set last_used_at = now() from old where grants.id = old.grant_id
+            returning grants.id, grants.user_id, grants.app_id, grants.project_id, grants.scopes,
+                      grants.authorization_details, grants.revoked_at
           )
-          .returning(refreshColumns);
-        if (old) {
-          await tx.insert(refreshTokens).values({
-            id: successor.id,
-            tokenHash: successor.tokenHash,
-            grantId: old.grantId,
-            appId,
-            codeHash: old.codeHash,
-            scopes: old.scopes,
-            expiresAt: successor.expiresAt,
-          });
-          const [grant] = await tx.select().from(grants).where(eq(grants.id, old.grantId));
-          await tx.update(grants).set({ lastUsedAt: sql`now()` }).where(eq(grants.id, old.grantId));
-          return { status: 'rotated', token: old as RefreshRecord, grant: grant as GrantRecord };
-        }
-        const [seen] = await tx
-          .select(refreshColumns)
-          .from(refreshTokens)
-          .where(and(eq(refreshTokens.tokenHash, tokenHash), eq(refreshTokens.appId, appId)));
-        if (!seen || seen.revokedAt || !seen.rotatedAt || seen.expiresAt <= new Date())
-          return { status: 'invalid' };
-        const [grant] = await tx.select().from(grants).where(eq(grants.id, seen.grantId));
-        const [next] = seen.replacedById
-          ? await tx.select(refreshColumns).from(refreshTokens).where(eq(refreshTokens.id, seen.replacedById))
-          : [];
-        const successorLive = Boolean(next && !next.rotatedAt && !next.revokedAt);
-        return { status: 'reused', token: seen as RefreshRecord, grant: grant as GrantRecord, successorLive };
-      });
+          select old.id, old.grant_id, old.code_hash, old.scopes, old.expires_at, old.rotated_at,
+                 used.user_id, used.project_id, used.scopes as grant_scopes,
+                 used.authorization_details, used.revoked_at as grant_revoked_at
+            from old join used on used.id = old.grant_id`),
+      )[0];
+      if (won) {
+        const token: RefreshRecord = {
+          id: won.id,
+          grantId: won.grant_id,
+          appId,
+          codeHash: won.code_hash,
+          scopes: won.scopes,
+          expiresAt: new Date(won.expires_at),
+          rotatedAt: new Date(won.rotated_at),
+          revokedAt: null,
+          replacedById: successor.id,
+          successorSealed: successor.sealed,
+        };
+        const grant: GrantRecord = {
+          id: won.grant_id,
+          userId: won.user_id,
+          appId,
+          projectId: won.project_id,
+          scopes: won.grant_scopes,
+          authorizationDetails: won.authorization_details,
+          revokedAt: won.grant_revoked_at ? new Date(won.grant_revoked_at) : null,
+        };
+        return { status: 'rotated', token, grant };
+      }
+      // Not rotated: unknown, another client's, expired, revoked, or already rotated (reuse).
+      const [seen] = await db
+        .select(refreshColumns)
+        .from(refreshTokens)
+        .where(and(eq(refreshTokens.tokenHash, tokenHash), eq(refreshTokens.appId, appId)));
+      if (!seen || seen.revokedAt || !seen.rotatedAt || seen.expiresAt <= new Date())
+        return { status: 'invalid' };
+      const [grant] = await db.select().from(grants).where(eq(grants.id, seen.grantId));
+      const [next] = seen.replacedById
+        ? await db.select(refreshColumns).from(refreshTokens).where(eq(refreshTokens.id, seen.replacedById))
+        : [];
+      const successorLive = Boolean(next && !next.rotatedAt && !next.revokedAt);
+      return { status: 'reused', token: seen as RefreshRecord, grant: grant as GrantRecord, successorLive };
     },
 
     async revokeGrant(grantId) {
