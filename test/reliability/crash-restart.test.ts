@@ -137,23 +137,34 @@ describe.runIf(BACKENDS.includes('postgres'))('crash and restart under load', ()
     return { stats, acknowledged };
   }
 
+  /** A request retried while HAL answers 503 (Retry-After), as a well-behaved client does. */
+  async function retrying<T extends { status: number }>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const res = await fn();
+      if (res.status !== 503 || attempt === 5) return res;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
   /** Every acknowledged access token still introspects active; every refresh chain still works. */
   async function nothingLost(acknowledged: string[]) {
     let inactive = 0;
     for (let i = 0; i < acknowledged.length; i += 25) {
       const batch = acknowledged.slice(i, i + 25);
       const results = await Promise.all(
-        batch.map((token) => oauthPost(hal.url, '/oauth/introspect', { token }, creds())),
+        batch.map((token) => retrying(() => oauthPost(hal.url, '/oauth/introspect', { token }, creds()))),
       );
       inactive += results.filter((r) => r.json.active !== true).length;
     }
     expect(inactive, `${inactive} of ${acknowledged.length} acknowledged tokens were lost`).toBe(0);
     for (const chain of chains) {
-      const next = await oauthPost(
-        hal.url,
-        '/oauth/token',
-        { grant_type: 'refresh_token', refresh_token: chain.refresh },
-        creds(),
+      const next = await retrying(() =>
+        oauthPost(
+          hal.url,
+          '/oauth/token',
+          { grant_type: 'refresh_token', refresh_token: chain.refresh },
+          creds(),
+        ),
       );
       expect(next.status, next.text).toBe(200);
       chain.refresh = next.json.refresh_token;

@@ -3,7 +3,9 @@ import { accountUser } from '@hal/db';
 import { trpcServer } from '@hono/trpc-server';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
+import { timeout } from 'hono/timeout';
 import { authenticate } from './http/auth';
 import { apiErrorResponse, onError } from './http/errors';
 import { requestLog } from './http/request-log';
@@ -30,6 +32,7 @@ import { appRouter } from './trpc/root';
 import { createTrpcContext } from './trpc/trpc';
 
 export const MAX_BODY_BYTES = 64 * 1024;
+const REQUEST_TIMEOUT_MS = 15_000;
 
 /** Builds the HTTP application; `main.ts` serves it and tests build their own. */
 export function createApp(s: Services) {
@@ -38,6 +41,13 @@ export function createApp(s: Services) {
   app.notFound((c) => apiErrorResponse(c, 404, 'not_found', 'no such endpoint'));
 
   app.use(requestLog(s.logger));
+  // No request may hang on a stuck dependency: past this it is answered 503 (retry) and logged.
+  app.use(
+    timeout(
+      REQUEST_TIMEOUT_MS,
+      () => new HTTPException(503, { message: 'the request timed out; retry shortly' }),
+    ),
+  );
   // A NUL in the path would reach PostgreSQL through a route parameter, which text cannot hold.
   app.use(async (c, next) => {
     if (/%00/i.test(new URL(c.req.url).pathname))

@@ -106,3 +106,29 @@ export function ConfirmButton(props: {
 }
 
 export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : 'never');
+
+/** A set of scope checkboxes (apps' allowed scopes, tokens' scopes). */
+export function ScopePicker(props: {
+  legend: string;
+  options: readonly string[];
+  value: string[];
+  onChange: (scopes: string[]) => void;
+}) {
+  const toggle = (scope: string, on: boolean) =>
+    props.onChange(on ? [...props.value, scope] : props.value.filter((x) => x !== scope));
+  return (
+    <fieldset>
+      <legend>{props.legend}</legend>
+      {props.options.map((s) => (
+        <label class="check" key={s}>
+          <input
+            type="checkbox"
+            checked={props.value.includes(s)}
+            onChange={(e) => toggle(s, e.currentTarget.checked)}
+          />
+          {s}
+        </label>
+      ))}
+    </fieldset>
+  );
+}

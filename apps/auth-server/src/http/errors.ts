@@ -34,7 +34,18 @@ export const onError: ErrorHandler<Env> = (error, c) => {
   }
   if (error instanceof HTTPException) {
     const status = error.status;
-    const code = status === 413 ? 'payload_too_large' : status < 500 ? 'invalid_request' : 'server_error';
+    const code =
+      status === 413
+        ? 'payload_too_large'
+        : status === 503
+          ? 'unavailable'
+          : status < 500
+            ? 'invalid_request'
+            : 'server_error';
+    if (status === 503) {
+      c.var.log?.warn({ path: c.req.path }, error.message);
+      c.header('Retry-After', '1');
+    }
     const message = status === 413 ? 'request body exceeds 64 KiB' : error.message || 'request refused';
     return apiErrorResponse(c, status, code, message);
   }

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { useAction, useAsync } from '../hooks';
 import { trpc } from '../trpc';
-import { ConfirmButton, Empty, ErrorBox, Load, SecretOnce } from '../ui';
+import { ConfirmButton, Empty, ErrorBox, Load, ScopePicker, SecretOnce } from '../ui';
 
 const SCOPES = [
   'profile',
@@ -127,21 +127,7 @@ function RegisterApp({ onCreated }: { onCreated: (name: string, secret?: string)
         <option value="confidential">Confidential (server, has a secret)</option>
         <option value="public">Public (browser or native, PKCE only)</option>
       </select>
-      <fieldset>
-        <legend>Allowed scopes</legend>
-        {SCOPES.map((s) => (
-          <label class="check" key={s}>
-            <input
-              type="checkbox"
-              checked={scopes.includes(s)}
-              onChange={(e) =>
-                setScopes(e.currentTarget.checked ? [...scopes, s] : scopes.filter((x) => x !== s))
-              }
-            />
-            {s}
-          </label>
-        ))}
-      </fieldset>
+      <ScopePicker legend="Allowed scopes" options={SCOPES} value={scopes} onChange={setScopes} />
       <button type="submit" disabled={action.busy}>
         Register app
       </button>

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { useAction, useAsync } from '../hooks';
 import { trpc } from '../trpc';
-import { ConfirmButton, Empty, ErrorBox, Load, SecretOnce, when } from '../ui';
+import { ConfirmButton, Empty, ErrorBox, Load, ScopePicker, SecretOnce, when } from '../ui';
 
 const SCOPES = [
   'profile',
@@ -50,21 +50,7 @@ export function TokensPage() {
           value={name}
           onInput={(e) => setName(e.currentTarget.value)}
         />
-        <fieldset>
-          <legend>Scopes</legend>
-          {SCOPES.map((s) => (
-            <label class="check" key={s}>
-              <input
-                type="checkbox"
-                checked={scopes.includes(s)}
-                onChange={(e) =>
-                  setScopes(e.currentTarget.checked ? [...scopes, s] : scopes.filter((x) => x !== s))
-                }
-              />
-              {s}
-            </label>
-          ))}
-        </fieldset>
+        <ScopePicker legend="Scopes" options={SCOPES} value={scopes} onChange={setScopes} />
         <label for="pat-expiry">Expires</label>
         <select id="pat-expiry" value={days} onChange={(e) => setDays(e.currentTarget.value)}>
           <option value="30">in 30 days</option>
