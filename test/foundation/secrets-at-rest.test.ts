@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, bearer } from '../support/api';
 import { Browser, basic, signUp } from '../support/browser';
+import { authorizeInBrowser, oauthPost, pkce, registerApp } from '../support/oauth';
 import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
 
 /** Every row of every table in the public schema, as one string. */
@@ -27,7 +28,7 @@ describe.each(BACKENDS)('no secret is stored in clear on %s', (backend) => {
   });
   afterAll(() => srv.close());
 
-  it('stores no raw password, session token, session JWT, PAT or identity secret in any table or log', async () => {
+  it('stores no raw password, session token, session JWT, PAT, identity secret, client secret, code, refresh or access token in any table or log', async () => {
     const { browser, account } = await signUp(srv.url);
     const sessionCookie = browser.cookies.get('hal_session') as string;
     const login = new Browser(srv.url);
@@ -58,7 +59,60 @@ describe.each(BACKENDS)('no secret is stored in clear on %s', (backend) => {
     );
     const identitySecret = srv.services.projects.widgetSecret(row);
 
-    const secrets = { password: account.password, sessionCookie, secondCookie, jwt, pat, identitySecret };
+    // An OAuth round: client secret, authorization code, refresh tokens (before and after rotation),
+    // access token, and what sign-identity hands out.
+    const app = await registerApp(srv.url, bearer(jwt), { allowed_scopes: ['profile', 'widget:serve'] });
+    const { verifier, challenge } = pkce();
+    const redirect = await authorizeInBrowser(browser, {
+      response_type: 'code',
+      client_id: app.client_id,
+      redirect_uri: app.redirect_uris[0],
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      scope: 'widget:serve',
+      project_id: project.id,
+    });
+    const code = redirect.searchParams.get('code') as string;
+    const creds = { id: app.client_id, secret: app.client_secret as string };
+    const issued = (
+      await oauthPost(
+        srv.url,
+        '/oauth/token',
+        {
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: app.redirect_uris[0],
+          code_verifier: verifier,
+        },
+        creds,
+      )
+    ).json;
+    const rotated = (
+      await oauthPost(
+        srv.url,
+        '/oauth/token',
+        { grant_type: 'refresh_token', refresh_token: issued.refresh_token },
+        creds,
+      )
+    ).json;
+    await api(srv.url, 'POST', '/api/oauth/widget/sign-identity', {
+      auth: bearer(rotated.access_token),
+      body: { user_id: 'visitor' },
+    });
+
+    const secrets = {
+      password: account.password,
+      sessionCookie,
+      secondCookie,
+      jwt,
+      pat,
+      identitySecret,
+      clientSecret: app.client_secret as string,
+      code,
+      refreshToken: issued.refresh_token as string,
+      rotatedRefreshToken: rotated.refresh_token as string,
+      accessToken: rotated.access_token as string,
+    };
     for (const value of Object.values(secrets)) expect(value.length).toBeGreaterThan(8);
 
     const dump = await dumpAllTables(srv);

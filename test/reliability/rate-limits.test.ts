@@ -7,14 +7,17 @@ import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
 describe.each(BACKENDS)('rate limits kept in the database on %s', (backend) => {
   let srv: TestServer;
   let client: { id: string; secret: string };
+  let owner: string;
   beforeAll(async () => {
     srv = await startTestServer(backend, {
       HAL_RATE_LIMIT_TOKEN: '3',
       HAL_RATE_LIMIT_INTROSPECT: '2',
       HAL_RATE_LIMIT_IDENTIFY: '2',
+      HAL_RATE_LIMIT_SIGN_IDENTITY: '2',
     });
     const { account } = await signUp(srv.url);
-    const app = await registerApp(srv.url, basic(account.email, account.password), {
+    owner = basic(account.email, account.password);
+    const app = await registerApp(srv.url, owner, {
       allowed_scopes: ['profile'],
     });
     client = { id: app.client_id, secret: app.client_secret as string };
@@ -38,6 +41,28 @@ describe.each(BACKENDS)('rate limits kept in the database on %s', (backend) => {
     for (let i = 0; i < 3; i++)
       statuses.push((await oauthPost(srv.url, '/oauth/introspect', { token: 'x' }, client)).status);
     expect(statuses).toEqual([200, 200, 429]);
+  });
+
+  it('limits sign-identity per connection (client × project)', async () => {
+    const pat = (
+      await api(srv.url, 'POST', '/api/v1/tokens', {
+        auth: owner,
+        body: { name: 'w', scopes: ['widget:serve'] },
+      })
+    ).json.data.token;
+    const statuses = [];
+    for (let i = 0; i < 3; i++) {
+      statuses.push(
+        (
+          await api(srv.url, 'POST', '/api/oauth/widget/sign-identity', {
+            auth: `Bearer ${pat}`,
+            body: { user_id: 'u' },
+          })
+        ).status,
+      );
+    }
+    // A PAT is not bound to a project (403), but the limit is counted first: the third call is 429.
+    expect(statuses).toEqual([403, 403, 429]);
   });
 
   it('limits identify in the REST error shape', async () => {

@@ -195,6 +195,88 @@ describe.each(BACKENDS)('widget identity on %s (HAL seed)', (backend) => {
     expect(res.json.error.message).toBe('this project accepts only user_jwt');
   });
 
+  it('signs with the new identity secret after a rotation; old hashes stop verifying', async () => {
+    const t = await connect();
+    const before = (await sign(t.access_token, { user_id: 'rot-1' })).json;
+    const ownerId = (await api(srv.url, 'GET', '/api/v1/auth/me', { auth: owner })).json.data.id;
+    const rotated = await srv.services.projects.rotateSecret({ userId: ownerId }, project.id);
+    const after = (await sign(t.access_token, { user_id: 'rot-1' })).json;
+    expect(after.user_hash).not.toBe(before.user_hash);
+    expect(after.user_hash).toBe(createHmac('sha256', rotated.widget_secret).update('rot-1').digest('hex'));
+    expect(
+      (await identify({ app_id: project.app_id, user_id: 'rot-1', user_hash: before.user_hash })).status,
+    ).toBe(401);
+    expect(
+      (await identify({ app_id: project.app_id, user_id: 'rot-1', user_hash: after.user_hash })).status,
+    ).toBe(200);
+  });
+
+  it('exchanges a legacy private project client code for app_id and widget_secret (HAL seed)', async () => {
+    const created = await api(srv.url, 'POST', '/api/v1/oauth/apps', {
+      auth: owner,
+      body: {
+        name: 'Legacy',
+        redirect_uris: ['https://legacy.example/cb'],
+        kind: 'private',
+        project_id: project.id,
+      },
+    });
+    expect(created.status).toBe(201);
+    const legacy = created.json.data;
+    expect(legacy).toMatchObject({
+      kind: 'private',
+      project_id: project.id,
+      allowed_scopes: ['widget:serve'],
+    });
+    const { verifier, challenge } = pkce();
+    const redirect = await authorizeInBrowser(browser, {
+      response_type: 'code',
+      client_id: legacy.client_id,
+      redirect_uri: 'https://legacy.example/cb',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      scope: 'widget:serve',
+    });
+    const res = await oauthPost(
+      srv.url,
+      '/oauth/token',
+      {
+        grant_type: 'authorization_code',
+        code: redirect.searchParams.get('code') as string,
+        redirect_uri: 'https://legacy.example/cb',
+        code_verifier: verifier,
+      },
+      { id: legacy.client_id, secret: legacy.client_secret },
+    );
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({
+      app_id: project.app_id,
+      widget_secret: await secret(),
+      project_id: project.id,
+      token_type: 'widget_secret',
+    });
+    expect(res.headers.get('cache-control')).toBe('no-store');
+
+    // It can only be authorized for its own project.
+    const other = (await api(srv.url, 'POST', '/api/v1/projects', { auth: owner, body: { name: 'Other' } }))
+      .json.data;
+    const refused = await browser.fetch(
+      `/oauth/authorize?${new URLSearchParams({
+        response_type: 'code',
+        client_id: legacy.client_id,
+        redirect_uri: 'https://legacy.example/cb',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        scope: 'widget:serve',
+        project_id: other.id,
+      })}`,
+    );
+    expect(refused.status).toBe(302);
+    expect(new URL(refused.headers.get('location') as string).searchParams.get('error')).toBe(
+      'invalid_request',
+    );
+  });
+
   it('answers 404 for an unknown app_id', async () => {
     expect((await identify({ app_id: 'hal_wa_nope', user_id: 'u', user_hash: 'ab' })).status).toBe(404);
   });
