@@ -1,8 +1,10 @@
+import { Agent } from 'node:http';
 import { hashToken, newId, newRefreshToken, newUserId } from '@hal/core';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postFormWithAgent } from '../support/api';
 import { basic, signUp } from '../support/browser';
-import { oauthPost, type RegisteredApp, registerApp } from '../support/oauth';
+import { type RegisteredApp, registerApp } from '../support/oauth';
 import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
 
 describe.each(BACKENDS)('refresh rotation under concurrency on %s (RFC 9700 §4.14.2)', (backend) => {
@@ -14,7 +16,10 @@ describe.each(BACKENDS)('refresh rotation under concurrency on %s (RFC 9700 §4.
     const { account } = await signUp(srv.url);
     app = await registerApp(srv.url, basic(account.email, account.password), { allowed_scopes: ['profile'] });
   }, 60_000);
-  afterAll(() => srv.close());
+  afterAll(async () => {
+    agent.destroy();
+    await srv.close();
+  });
 
   /**
    * A grant with one live refresh token, set up directly in the store as a code exchange would
@@ -51,12 +56,14 @@ describe.each(BACKENDS)('refresh rotation under concurrency on %s (RFC 9700 §4.
     return { grantId: grant.id, token };
   }
 
+  const agent = new Agent({ keepAlive: true, maxSockets: 100 });
   const refresh = (token: string) =>
-    oauthPost(
+    postFormWithAgent(
       srv.url,
       '/oauth/token',
       { grant_type: 'refresh_token', refresh_token: token },
-      { id: app.client_id, secret: app.client_secret as string },
+      `Basic ${Buffer.from(`${app.client_id}:${app.client_secret}`).toString('base64')}`,
+      agent,
     );
 
   it('rotates 500 refresh tokens of 500 distinct grants, all at once, each exactly once', async () => {
