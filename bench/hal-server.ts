@@ -5,7 +5,7 @@ import { configFrom, startServer } from '@hal/auth-server';
 
 /**
  * HAL as the benchmark runs it: a child process (pinned by the runner), PostgreSQL from
- * `DATABASE_URL`, rate limits and request logs off. Prints `READY <url>` once it listens.
+ * `DATABASE_URL`, rate limits and request logs off. Prints `READY {url, pid}` once it listens.
  */
 const config = configFrom({
   PORT: process.env.PORT,
@@ -18,7 +18,22 @@ const config = configFrom({
   HAL_DATA_DIR: process.env.HAL_DATA_DIR,
 });
 const server = await startServer(config);
-console.log(`READY ${JSON.stringify({ url: server.url })}`);
+// The pid is this node process's own: the soak samples its RSS.
+console.log(`READY ${JSON.stringify({ url: server.url, pid: process.pid })}`);
+
+/**
+ * Over the runner's IPC channel, `{ type: 'memory' }` forces a full garbage collection and answers
+ * with `process.memoryUsage()` after it: the heap still reachable then is what a leak grows. The
+ * inspector session lives only for the collection, so the load runs without one.
+ */
+process.on('message', async (message: { type?: string }) => {
+  if (message?.type !== 'memory') return;
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.collectGarbage');
+  session.disconnect();
+  process.send?.({ type: 'memory', ...process.memoryUsage() });
+});
 
 process.on('SIGTERM', async () => {
   await server.close();

@@ -13,8 +13,9 @@ import { cpuInfo, halRevision, version } from './lib/machine';
 import { startPostgres } from './lib/postgres';
 import { probe } from './lib/probe';
 import { startProfile } from './lib/profile';
-import { cpuText, flag, markdown, type Outcome, summary } from './lib/report';
-import { type OidcFixture, scenarios } from './lib/scenarios';
+import { cpuText, flag, markdown, type Outcome, type SoakOutcome, soakLine, summary } from './lib/report';
+import { type OidcFixture, scenarios, soakScenario } from './lib/scenarios';
+import { memoryAfterGc, rssSampler, runMix } from './lib/soak';
 
 /**
  * `npm run bench`: HAL against node oidc-provider and a bare Hono route, one scenario after
@@ -27,6 +28,11 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const ONLY = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 const PROFILE = process.env.BENCH_PROFILE === '1';
+/** The soak: HAL alone, mixed traffic at SOAK_SHARE of the mix's measured peak, RSS sampled. */
+const SOAK = !ONLY || ONLY.includes('soak');
+const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
+const SOAK_SHARE = 0.8;
+const RSS_EVERY = 5;
 const PROFILE_DIR = join(ROOT, 'bench', '.profiles');
 // Only a complete, unprofiled run replaces BENCHMARKS.md; other runs report beside the profiles.
 const OUT =
@@ -38,6 +44,7 @@ const COMMAND = [
     'BENCH_CONNECTIONS',
     'BENCH_WARMUP',
     'BENCH_ONLY',
+    'BENCH_SOAK_SECONDS',
     'BENCH_SERVER_CPUS',
     'BENCH_LOAD_CPUS',
     'BENCH_PG_CPUS',
@@ -46,8 +53,10 @@ const COMMAND = [
     .map((name) => `${name}=${process.env[name]}`),
   'npm run bench',
 ].join(' ');
-// Each run (warm-up, then measure) can strand the chains whose request is in flight when it stops.
+// Each run (warm-up, then measure) can strand the chains whose request is in flight when it stops;
+// the soak makes four runs (warm-up and peak, paced warm-up and soak) on HAL's pool.
 const POOL = CONNECTIONS * 2 + 20;
+const HAL_POOL = POOL + (SOAK ? CONNECTIONS * 4 : 0);
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const parseJson = (text: string): unknown => {
@@ -74,7 +83,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
 let exitCode = 0;
 try {
   log(`PostgreSQL: ${pg.version} on ${pg.cluster.url}`);
-  const hal = await startChild<{ url: string }>('HAL', 'hal-server.ts', SERVER_CPUS, {
+  const hal = await startChild<{ url: string; pid: number }>('HAL', 'hal-server.ts', SERVER_CPUS, {
     env: {
       PORT: String(await freePort()),
       DATABASE_URL: pg.cluster.url,
@@ -86,8 +95,10 @@ try {
   });
   children.push(hal);
   const started = Date.now();
-  const fixture = await setUpHal(hal.ready.url, POOL);
-  log(`HAL at ${hal.ready.url}: ${POOL} users granted the bench app in ${Date.now() - started} ms`);
+  const fixture = await setUpHal(hal.ready.url, HAL_POOL);
+  log(
+    `HAL at ${hal.ready.url} (pid ${hal.ready.pid}): ${HAL_POOL} users granted the bench app in ${Date.now() - started} ms`,
+  );
   const oidc = await startChild<OidcFixture>('oidc-provider', 'oidc-provider-server.ts', SERVER_CPUS, {
     env: { PORT: String(await freePort()), BENCH_POOL: String(POOL) },
   });
@@ -96,9 +107,9 @@ try {
 
   const barePort = await freePort();
   const bareUrl = `http://127.0.0.1:${barePort}`;
-  const all = scenarios({ url: hal.ready.url, ...fixture }, oidc.ready, bareUrl).filter(
-    (s) => !ONLY || ONLY.includes(s.id),
-  );
+  const every = scenarios({ url: hal.ready.url, ...fixture }, oidc.ready, bareUrl);
+  const all = every.filter((s) => !ONLY || ONLY.includes(s.id));
+  const soak = SOAK ? soakScenario(every) : undefined;
 
   // One request per target first: HAL's answers are what the bare routes send back, and a target
   // that does not answer 200 is reported precisely rather than only counted.
@@ -120,6 +131,20 @@ try {
     if (bare) bareRoutes[new URL(bare.load.url).pathname] = { method: bare.load.method, body: halBody };
     problems.set(s.id, list);
     for (const p of list) log(`PROBLEM in ${s.id}: ${p}`);
+  }
+  if (soak) {
+    const list: string[] = [];
+    for (const { name, load } of soak.parts) {
+      // The scenarios above probed these already.
+      if (all.some((s) => s.id === name)) continue;
+      const answer = await probe(load);
+      if (answer.status !== 200)
+        list.push(
+          `${name} ${load.method} ${new URL(load.url).pathname} answered ${answer.status}: ${answer.body.slice(0, 300)}`,
+        );
+    }
+    problems.set(soak.id, list);
+    for (const p of list) log(`PROBLEM in soak: ${p}`);
   }
   const bare = await startChild<{ url: string }>('bare Hono', 'bare-hono.ts', SERVER_CPUS, {
     env: { PORT: String(barePort), BARE_ROUTES: JSON.stringify(bareRoutes) },
@@ -154,23 +179,74 @@ try {
     outcomes.push(outcome);
   }
 
-  const report = markdown(outcomes, {
-    date: new Date().toISOString(),
-    command: COMMAND,
-    settings: `Each figure: autocannon, ${CONNECTIONS} connections, no pipelining, ${DURATION} s after a ${WARMUP} s warm-up (\`BENCH_DURATION\`, \`BENCH_CONNECTIONS\`, \`BENCH_WARMUP\` change them).`,
-    machine: [
-      `${cpuInfo()}; load average (1 min) ${loadBefore[0]?.toFixed(1)} before the runs and ${loadavg()[0]?.toFixed(1)} after: other work on this machine competes for both cores`,
-      `Node ${process.version}, ${['autocannon', 'oidc-provider', 'hono', '@hono/node-server'].map((p) => `${p} ${version(ROOT, p)}`).join(', ')}`,
-      `${pg.version}, a throwaway cluster with fsync off; HAL's default pool of 10 connections`,
-      hasTaskset
-        ? `Pinning: every server (HAL, oidc-provider, bare Hono) runs alone as a child process on CPU ${SERVER_CPUS} (\`taskset\`), PostgreSQL on CPU ${PG_CPUS}, autocannon in the parent on CPU ${LOAD_CPUS}. oidc-provider keeps everything in memory; HAL pays for PostgreSQL, on the same core when both are ${SERVER_CPUS}.`
-        : 'Pinning: taskset was missing, so nothing was pinned.',
-      `HAL at ${halRevision(ROOT)}; rate limits and request logs off (\`HAL_RATE_LIMITS=off\`, \`HAL_LOG_LEVEL=silent\`).`,
-    ],
-  });
+  let soakOutcome: SoakOutcome | undefined;
+  if (soak) {
+    const { parts } = soak;
+    const pid = hal.ready.pid;
+    if (WARMUP > 0) await runMix(parts, { seconds: WARMUP, connections: CONNECTIONS });
+    // The reachable heap after a full collection, after the first warm-up and after the soak: what a
+    // leak grows, without the garbage V8 has not collected yet that RSS holds as well. Taken before
+    // the peak run, so that the soak's RSS does not start from a freshly collected heap.
+    const gcStart = await memoryAfterGc(hal.process);
+    const peakCpu = cpuMeter(() => [pid, ...processTree(pg.pid)]);
+    const peak = await runMix(parts, { seconds: DURATION, connections: CONNECTIONS });
+    const peakCpuMs = peakCpu();
+    log(
+      `${'soak'.padEnd(18)} ${'HAL peak'.padEnd(13)} ${Math.round(peak.rps).toString().padStart(6)} req/s  p50 ${peak.latency.p50.toFixed(1)} ms  p99 ${peak.latency.p99.toFixed(1)} ms  ${peak.non2xx} non-2xx, ${peak.errors} errors, ${peak.poolLeft} chains left`,
+    );
+    const rate = peak.rps * SOAK_SHARE;
+    await new Promise((r) => setTimeout(r, 500));
+    if (WARMUP > 0) await runMix(parts, { seconds: WARMUP, connections: CONNECTIONS, rate });
+    const halCpu = cpuMeter(() => [pid]);
+    const pgCpu = cpuMeter(() => processTree(pg.pid));
+    const began = Date.now();
+    const stopRss = rssSampler(pid, RSS_EVERY * 1000);
+    const run = await runMix(parts, { seconds: SOAK_SECONDS, connections: CONNECTIONS, rate });
+    const rss = stopRss();
+    const [halCpuMs, pgCpuMs, wallMs] = [halCpu(), pgCpu(), Date.now() - began];
+    const gcEnd = await memoryAfterGc(hal.process);
+    soakOutcome = {
+      soak,
+      problems: problems.get(soak.id) ?? [],
+      share: SOAK_SHARE,
+      warmup: WARMUP,
+      peak,
+      run,
+      rss,
+      rssEvery: RSS_EVERY,
+      gcStart,
+      gcEnd,
+      peakCpuMs,
+      halCpuMs,
+      pgCpuMs,
+      wallMs,
+    };
+    log(`${'soak'.padEnd(18)} ${'HAL'.padEnd(13)} ${soakLine(soakOutcome)}, ${run.poolLeft} chains left`);
+  }
+
+  const report = markdown(
+    outcomes,
+    {
+      date: new Date().toISOString(),
+      command: COMMAND,
+      settings: `Each figure: autocannon, ${CONNECTIONS} connections, no pipelining, ${DURATION} s after a ${WARMUP} s warm-up (\`BENCH_DURATION\`, \`BENCH_CONNECTIONS\`, \`BENCH_WARMUP\` change them)${soak ? `; the soak paces the same connections for ${SOAK_SECONDS} s (\`BENCH_SOAK_SECONDS\`)` : ''}.`,
+      machine: [
+        `${cpuInfo()}; load average (1 min) ${loadBefore[0]?.toFixed(1)} before the runs and ${loadavg()[0]?.toFixed(1)} after: other work on this machine competes for both cores`,
+        `Node ${process.version}, ${['autocannon', 'oidc-provider', 'hono', '@hono/node-server'].map((p) => `${p} ${version(ROOT, p)}`).join(', ')}`,
+        `${pg.version}, a throwaway cluster with fsync off; HAL's default pool of 10 connections`,
+        hasTaskset
+          ? `Pinning: every server (HAL, oidc-provider, bare Hono) runs alone as a child process on CPU ${SERVER_CPUS} (\`taskset\`), PostgreSQL on CPU ${PG_CPUS}, autocannon in the parent on CPU ${LOAD_CPUS}. oidc-provider keeps everything in memory; HAL pays for PostgreSQL, on the same core when both are ${SERVER_CPUS}.`
+          : 'Pinning: taskset was missing, so nothing was pinned.',
+        `HAL at ${halRevision(ROOT)}; rate limits and request logs off (\`HAL_RATE_LIMITS=off\`, \`HAL_LOG_LEVEL=silent\`).`,
+      ],
+    },
+    soakOutcome,
+  );
   mkdirSync(dirname(OUT), { recursive: true });
   writeFileSync(OUT, `${report}\n`);
-  log(`\n${summary(outcomes).join('\n')}\n\nWrote ${OUT}`);
+  log(
+    `\n${summary(outcomes).join('\n')}${soakOutcome ? `\n\nSoak: ${soakLine(soakOutcome)}` : ''}\n\nWrote ${OUT}`,
+  );
 } catch (error) {
   exitCode = 1;
   console.error(error);

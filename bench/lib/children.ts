@@ -38,7 +38,8 @@ export function startChild<T>(
   const child = spawn(cmd as string, args, {
     cwd,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // The IPC channel lets the runner ask a server about itself (HAL: its heap after a full GC).
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let stderr = '';
   let started = false;

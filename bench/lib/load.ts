@@ -34,6 +34,25 @@ export interface Measured {
 }
 
 /**
+ * The autocannon hooks that rotate a chain: each request takes a live token from the pool, and a
+ * 200 response puts its successor back.
+ */
+export function chainHooks(chain: Chain) {
+  return {
+    setupRequest: (req: autocannon.Request) => ({
+      ...req,
+      // An exhausted pool sends a dead token, which shows up as non-2xx rather than hiding.
+      body: chain.body(chain.pool.pop() ?? 'hal_rt_exhausted'),
+    }),
+    onResponse: (status: number, body: string) => {
+      if (status !== 200) return;
+      const next = chain.next(body);
+      if (next) chain.pool.push(next);
+    },
+  };
+}
+
+/**
  * Runs autocannon against one target. For a chain every request carries a live token taken from
  * the pool, and its successor goes back into the pool as soon as the response arrives (autocannon
  * records a response before it builds the connection's next request), so every request is a legal
@@ -41,20 +60,7 @@ export interface Measured {
  */
 export async function measure(load: Load, seconds: number, connections: number): Promise<Measured> {
   const { chain } = load;
-  const requests = chain && [
-    {
-      setupRequest: (req: autocannon.Request) => ({
-        ...req,
-        // An exhausted pool sends a dead token, which shows up as non-2xx rather than hiding.
-        body: chain.body(chain.pool.pop() ?? 'hal_rt_exhausted'),
-      }),
-      onResponse: (status: number, body: string) => {
-        if (status !== 200) return;
-        const next = chain.next(body);
-        if (next) chain.pool.push(next);
-      },
-    },
-  ];
+  const requests = chain && [chainHooks(chain)];
   const result = await autocannon({
     url: load.url,
     method: load.method,

@@ -1,11 +1,36 @@
 import type { Measured } from './load';
-import type { Scenario, TargetName } from './scenarios';
+import type { Scenario, Soak, TargetName } from './scenarios';
+import type { MixRun, RssSample } from './soak';
 
 export interface Outcome {
   scenario: Scenario;
   results: Partial<Record<TargetName, Measured>>;
   /** Problems found before the load (a target not answering 200). */
   problems: string[];
+}
+
+export interface SoakOutcome {
+  soak: Soak;
+  /** Problems found before the load (a part of the mix not answering 200). */
+  problems: string[];
+  /** The share of the peak the soak is paced at (0.8). */
+  share: number;
+  warmup: number;
+  /** The unpaced run the rate comes from. */
+  peak: MixRun;
+  run: MixRun;
+  /** HAL's RSS: the first sample is the soak's start (after the warm-up), the last its end. */
+  rss: RssSample[];
+  rssEvery: number;
+  /** HAL's memory after a full garbage collection, before the peak run and after the soak. */
+  gcStart?: NodeJS.MemoryUsage;
+  gcEnd?: NodeJS.MemoryUsage;
+  /** CPU time used by HAL and PostgreSQL together during the peak run, in ms. */
+  peakCpuMs: number;
+  /** CPU time used during the soak, in ms: HAL's node process, and the PostgreSQL cluster. */
+  halCpuMs: number;
+  pgCpuMs: number;
+  wallMs: number;
 }
 
 export interface RunInfo {
@@ -77,7 +102,132 @@ export function summary(outcomes: Outcome[]): string[] {
   return lines;
 }
 
-export function markdown(outcomes: Outcome[], info: RunInfo): string {
+/** Memory growth from start to end above this share of the start counts as growth, not noise. */
+export const MEMORY_NOISE = 0.1;
+
+export function rssFigures(rss: RssSample[]) {
+  const start = rss[0]?.mib;
+  const end = rss[rss.length - 1]?.mib;
+  if (start === undefined || end === undefined) return undefined;
+  const max = Math.max(...rss.map((r) => r.mib));
+  return { start, end, max, growth: end - start, percent: ((end - start) / start) * 100 };
+}
+
+const errorText = (run: MixRun) => {
+  const kinds = Object.entries(run.errorKinds)
+    .map(([kind, count]) => `${count}×${kind}`)
+    .join(', ');
+  return `${run.errors} errors${kinds ? ` (${kinds})` : ''}`;
+};
+const non2xxText = (run: MixRun) => {
+  const codes = Object.entries(run.statuses)
+    .filter(([code]) => !code.startsWith('2'))
+    .map(([code, count]) => `${count}×${code}`)
+    .join(', ');
+  return `${run.non2xx} non-2xx${codes ? ` (${codes})` : ''}`;
+};
+
+const mib = (bytes: number) => bytes / 2 ** 20;
+/** A soak below this share of its target rate did not load HAL as intended (HAL or the machine fell behind). */
+const SHORT_OF_TARGET = 0.95;
+
+/** Growth after a full GC, from before the peak run to after the soak. */
+function gcGrowth(o: SoakOutcome, key: 'heapUsed' | 'rss') {
+  if (!o.gcStart || !o.gcEnd) return undefined;
+  const [start, end] = [mib(o.gcStart[key]), mib(o.gcEnd[key])];
+  return { start, end, growth: end - start, percent: ((end - start) / start) * 100 };
+}
+
+/**
+ * Why the soak failed (any error or non-2xx response), and whether memory grew beyond noise: judged
+ * on the heap and RSS after a full GC where HAL answered, as the RSS sampled under load moves by
+ * tens of MiB with the garbage V8 has not collected yet; on that sampled RSS otherwise.
+ */
+export function soakVerdict(o: SoakOutcome) {
+  const failures: string[] = [];
+  if (o.run.non2xx) failures.push(non2xxText(o.run));
+  if (o.run.errors) failures.push(errorText(o.run));
+  const rss = rssFigures(o.rss);
+  const judged = [gcGrowth(o, 'heapUsed'), gcGrowth(o, 'rss')].filter((g) => g !== undefined);
+  if (!judged.length && rss) judged.push(rss);
+  const grew = judged.some((g) => g.percent > MEMORY_NOISE * 100);
+  return { failed: failures.length > 0, failures, rss, grew };
+}
+
+const signed = (x: number, digits: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`;
+
+/** One line for the console and the summary. */
+export function soakLine(o: SoakOutcome): string {
+  const { failed, failures, rss, grew } = soakVerdict(o);
+  const heap = gcGrowth(o, 'heapUsed');
+  const rssText = rss
+    ? `RSS ${rss.start.toFixed(1)} → ${rss.end.toFixed(1)} MiB (max ${rss.max.toFixed(1)}, ${signed(rss.growth, 1)} MiB, ${signed(rss.percent, 1)}%)`
+    : 'RSS not available';
+  const heapText = heap
+    ? `, heap after full GC ${heap.start.toFixed(1)} → ${heap.end.toFixed(1)} MiB (${signed(heap.percent, 1)}%)`
+    : '';
+  const memoryText = `${rssText}${heapText}: ${grew ? 'MEMORY GREW beyond noise' : 'no growth beyond noise'}`;
+  const short = o.run.rate && o.run.rps < o.run.rate * SHORT_OF_TARGET ? ' (SHORT of the target)' : '';
+  return `${failed ? `FAILED: ${failures.join(', ')}` : 'PASSED: 0 errors, 0 non-2xx'}; ${n0(o.run.rps)} req/s of ${n0(o.run.rate ?? 0)} targeted${short} (${Math.round(o.share * 100)}% of a ${n0(o.peak.rps)} req/s peak), p50 ${ms(o.run.latency.p50)} ms, p99 ${ms(o.run.latency.p99)} ms; ${memoryText}`;
+}
+
+function soakSection(o: SoakOutcome): string[] {
+  const { run, peak } = o;
+  const { rss, grew } = soakVerdict(o);
+  const pct = (x: number) => `${Math.round(x * 100)}%`;
+  const total = o.soak.parts.reduce((s, p) => s + p.weight, 0);
+  const runRow = (what: string, m: MixRun) =>
+    `| ${what} | ${m.connections} | ${m.rate === undefined ? '—' : n0(m.rate)} | ${n0(m.rps)} | ${ms(m.latency.p50)} | ${ms(m.latency.p99)} | ${ms(m.latency.p999)} | ${ms(m.latency.max)} | ${n0(m.requests)} | ${m.non2xx} | ${m.errors} (${m.timeouts}) |`;
+  const busy = (cpuMs: number) => pct(cpuMs / o.wallMs);
+  const lines = [
+    `## ${o.soak.title}`,
+    '',
+    `**${soakLine(o)}**`,
+    '',
+    `HAL alone, ${o.soak.parts.map((p) => `\`${p.name}\``).join(', ')} requests in a fixed ${o.soak.parts.map((p) => Math.round((p.weight / total) * 100)).join('/')} cycle on every connection. First the mix’s peak: ${peak.seconds} s unpaced after a ${o.warmup} s warm-up. Then ${pct(o.share)} of that peak for ${run.seconds} s, after a ${o.warmup} s warm-up at that rate (\`BENCH_SOAK_SECONDS\` changes the ${run.seconds} s; \`BENCH_ONLY=soak npm run bench\` runs the soak alone).`,
+    '',
+    '| run | connections | target req/s | req/s | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | requests | non-2xx | errors (timeouts) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    runRow(`peak (unpaced, ${peak.seconds} s)`, peak),
+    runRow(`soak (paced, ${run.seconds} s)`, run),
+    '',
+    '| soak request | share | requests | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | non-2xx |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...run.parts.map(
+      (p) =>
+        `| ${p.name} | ${pct(p.weight / total)} | ${n0(p.requests)} | ${ms(p.p50)} | ${ms(p.p99)} | ${ms(p.p999)} | ${ms(p.max)} | ${p.non2xx} |`,
+    ),
+    '',
+  ];
+  const gcRow = (what: string, key: 'heapUsed' | 'rss') => {
+    const g = gcGrowth(o, key);
+    if (!g) return [];
+    return [
+      `| ${what} | ${g.start.toFixed(1)} | ${g.end.toFixed(1)} | — | ${signed(g.growth, 1)} MiB (${signed(g.percent, 1)}%) |`,
+    ];
+  };
+  if (rss)
+    lines.push(
+      '| HAL memory (MiB) | start | end | max | growth |',
+      '|---|---:|---:|---:|---:|',
+      `| RSS under load (VmRSS of HAL’s node process, every ${o.rssEvery} s) | ${rss.start.toFixed(1)} | ${rss.end.toFixed(1)} | ${rss.max.toFixed(1)} | ${signed(rss.growth, 1)} MiB (${signed(rss.percent, 1)}%) |`,
+      ...gcRow('V8 heap used after a full GC', 'heapUsed'),
+      ...gcRow('RSS after a full GC', 'rss'),
+      '',
+      `- RSS every ${o.rssEvery} s of the soak (MiB): ${o.rss.map((r) => r.mib.toFixed(1)).join(', ')}. The first sample is taken once the warm-ups are over (the soak’s start), the last as it ends. Under load RSS moves by tens of MiB with garbage V8 has not collected yet, so growth is judged on the rows after a full GC (\`HeapProfiler.collectGarbage\` through hal-server.ts, after the first warm-up and after the soak, outside the measured runs): above ${pct(MEMORY_NOISE)} of the start is growth beyond noise${grew ? ', and it **grew**' : ''}.`,
+    );
+  else lines.push('- RSS: /proc was not readable, no samples.');
+  lines.push(
+    `- Server CPU during the soak: HAL’s node process ${busy(o.halCpuMs)} of a core, PostgreSQL ${busy(o.pgCpuMs)} (pinned as above), ${n0(((o.halCpuMs + o.pgCpuMs) * 1000) / Math.max(1, run.requests))} µs per request against ${n0((o.peakCpuMs * 1000) / Math.max(1, peak.requests))} µs in the peak run (a saturated server answers more requests per wake-up and per round trip to PostgreSQL, so a share of the peak rate is a larger share of the core). A soak short of its target rate (below ${pct(SHORT_OF_TARGET)} of it) is flagged: HAL, or the machine’s other work, kept it from the intended load.`,
+    `- Pacing: autocannon’s own rate limit lets each connection send its whole quota for the second back to back as the second starts, all connections in step, which at ${pct(o.share)} of peak is a saturated burst then idle time (and saturated latencies). So each connection is an autocannon instance of its own with its share of the rate (\`connectionRate\`), the instances started 1/${run.connections} s apart. Latency is measured per request from the moment autocannon builds it to its complete response, without coordinated-omission correction.`,
+    `- The refresh requests rotate chains from the pool the \`refresh_token\` scenario uses; ${run.poolLeft ?? '—'} chains were left at the end. Any error or non-2xx response fails the soak.`,
+    ...o.problems.map((p) => `- **Problem:** ${p}`),
+    '',
+  );
+  return lines;
+}
+
+export function markdown(outcomes: Outcome[], info: RunInfo, soak?: SoakOutcome): string {
   return [
     '# HAL benchmarks',
     '',
@@ -103,9 +253,16 @@ export function markdown(outcomes: Outcome[], info: RunInfo): string {
     '',
     ...summary(outcomes),
     '',
+    ...(soak
+      ? [
+          `Soak, HAL alone (mixed traffic at ${Math.round(soak.share * 100)}% of peak, ${soak.run.seconds} s): ${soakLine(soak)}.`,
+          '',
+        ]
+      : []),
     '## Scenarios',
     '',
     ...outcomes.flatMap(scenarioTable),
+    ...(soak ? soakSection(soak) : []),
     '## Profiling HAL',
     '',
     '`BENCH_PROFILE=1 BENCH_ONLY=<scenario,…> npm run bench` records a V8 CPU profile of HAL during each',

@@ -113,3 +113,38 @@ export function scenarios(hal: { url: string } & HalFixture, oidc: OidcFixture, 
     },
   ];
 }
+
+/** One kind of request in the soak's mix, `weight` of them in every cycle of requests. */
+export interface MixPart {
+  name: string;
+  weight: number;
+  load: Load;
+}
+
+export interface Soak {
+  id: 'soak';
+  title: string;
+  parts: MixPart[];
+}
+
+/**
+ * The soak: HAL alone, the HAL requests of the four scenarios above mixed 40/20/20/20 (the
+ * refresh requests draw on the same pool of chains as the `refresh_token` scenario).
+ */
+export function soakScenario(all: Scenario[]): Soak {
+  const hal = (id: string) => {
+    const load = all.find((s) => s.id === id)?.targets.find((t) => t.name === 'HAL')?.load;
+    if (!load) throw new Error(`soak: no HAL load in scenario ${id}`);
+    return load;
+  };
+  return {
+    id: 'soak',
+    title: 'Soak (mixed traffic at 80% of peak)',
+    parts: [
+      { name: 'client_credentials', weight: 2, load: hal('client_credentials') },
+      { name: 'refresh_token', weight: 1, load: hal('refresh_token') },
+      { name: 'introspection', weight: 1, load: hal('introspection') },
+      { name: 'me', weight: 1, load: hal('me') },
+    ],
+  };
+}

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, sign as cryptoSign, type KeyObject, randomUUID } from 'node:crypto';
 import { decryptSecret, encryptSecret } from '@hal/core';
 import type { SigningKey, Stores } from '@hal/db';
-import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVerify } from 'jose';
 
 // ES256: verification is several times faster than RS256 (shared/PERFORMANCE.md).
 const ALG = 'ES256';
@@ -10,7 +10,7 @@ const AAD = 'signing-key';
 const VERIFIED_CACHE_SIZE = 10_000;
 
 type Key = Awaited<ReturnType<typeof importJWK>>;
-type Loaded = { kid: string; signs: boolean; publicJwk: JWK; publicKey: Key; privateKey: Key | null };
+type Loaded = { kid: string; signs: boolean; publicJwk: JWK; publicKey: Key; privateKey: KeyObject | null };
 
 /**
  * Signing keys kept in the database so every server process signs and verifies with the same set.
@@ -62,11 +62,19 @@ export class Keyring {
     const key = this.#keys.find((k) => k.signs);
     if (!key?.privateKey) throw new Error('no active signing key');
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT(payload)
-      .setProtectedHeader({ alg: ALG, typ, kid: key.kid })
-      .setIssuedAt(now)
-      .setExpirationTime(now + expiresIn)
-      .sign(key.privateKey);
+    // RFC 7515 §7.1 compact JWS, signed synchronously by node:crypto: about 3× the throughput of
+    // jose's WebCrypto path on the token endpoint (shared/PERFORMANCE.md). Verification stays jose.
+    const header = Buffer.from(JSON.stringify({ alg: ALG, typ, kid: key.kid })).toString('base64url');
+    const claims = Buffer.from(JSON.stringify({ ...payload, iat: now, exp: now + expiresIn })).toString(
+      'base64url',
+    );
+    const input = `${header}.${claims}`;
+    // RFC 7518 §3.4: ES256 signatures are R || S (IEEE P1363), not DER.
+    const signature = cryptoSign('sha256', Buffer.from(input), {
+      key: key.privateKey,
+      dsaEncoding: 'ieee-p1363',
+    });
+    return `${input}.${signature.toString('base64url')}`;
   }
 
   /**
@@ -128,7 +136,10 @@ export class Keyring {
   async #toLoaded(row: SigningKey, signs: boolean): Promise<Loaded> {
     const publicJwk = row.publicJwk as JWK;
     const privateKey = signs
-      ? await importJWK(JSON.parse(decryptSecret(row.privateJwkSealed, this.secretKey, AAD)) as JWK, ALG)
+      ? createPrivateKey({
+          key: JSON.parse(decryptSecret(row.privateJwkSealed, this.secretKey, AAD)),
+          format: 'jwk',
+        })
       : null;
     return { kid: row.kid, signs, publicJwk, publicKey: await importJWK(publicJwk, ALG), privateKey };
   }
