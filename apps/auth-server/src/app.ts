@@ -1,7 +1,7 @@
 import { ACCESS_TOKEN_TYP } from '@hal/core';
 import { accountUser } from '@hal/db';
 import { trpcServer } from '@hono/trpc-server';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
@@ -48,10 +48,10 @@ export function createApp(s: Services) {
       () => new HTTPException(503, { message: 'the request timed out; retry shortly' }),
     ),
   );
-  // A NUL in the path would reach PostgreSQL through a route parameter, which text cannot hold.
+  // A NUL in the URL would reach PostgreSQL through a route parameter, which text cannot hold.
   app.use(async (c, next) => {
-    if (/%00/i.test(new URL(c.req.url).pathname))
-      return apiErrorResponse(c, 400, 'invalid_request', 'the path must not contain NUL');
+    if (/%00/i.test(c.req.url))
+      return apiErrorResponse(c, 400, 'invalid_request', 'the URL must not contain NUL');
     await next();
   });
   app.use(
@@ -63,12 +63,23 @@ export function createApp(s: Services) {
       crossOriginOpenerPolicy: 'same-origin',
     }),
   );
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => apiErrorResponse(c, 413, 'payload_too_large', 'request body exceeds 64 KiB'),
-    }),
-  );
+  const tooLarge = (c: Context) =>
+    apiErrorResponse(c, 413, 'payload_too_large', 'request body exceeds 64 KiB');
+  const streamedLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
+  app.use(async (c, next) => {
+    // The common case decided from the headers alone: touching the body here would turn
+    // @hono/node-server's lazy request into a stream before the route reads it.
+    const length = c.req.header('content-length');
+    if (
+      c.req.method === 'GET' ||
+      c.req.method === 'HEAD' ||
+      (length !== undefined && !c.req.header('transfer-encoding'))
+    ) {
+      if (Number(length ?? 0) > MAX_BODY_BYTES) return tooLarge(c);
+      return next();
+    }
+    return streamedLimit(c, next); // chunked bodies are counted as they stream
+  });
 
   app.route('/', healthRoutes(s));
   app.get('/.well-known/jwks.json', (c) => {
