@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { findPgBin, removeCluster, startCluster } from './postgres-cluster';
+import { scanClusterForSecrets } from './secret-scan';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,5 +22,11 @@ export default async function setup(project: TestProject) {
   }
   const cluster = await startCluster(bin);
   project.provide('pgAdminUrl', cluster.url);
-  return () => removeCluster(cluster);
+  return async () => {
+    // Secrets at rest, after the WHOLE suite: every table of every test database is read.
+    const findings = await scanClusterForSecrets(cluster.url);
+    removeCluster(cluster);
+    if (findings.length) throw new Error(`raw secrets stored in the database:\n${findings.join('\n')}`);
+    console.info('secrets at rest: every table of every test database scanned, no raw secret found');
+  };
 }
