@@ -4,7 +4,8 @@ import { Hono } from 'hono';
 /**
  * The framework ceiling: Hono on `@hono/node-server` answering each scenario's request with the
  * JSON HAL answered (same bytes, stringified per request). POST routes read the body the way
- * HAL does (`c.req.text()` and `URLSearchParams`). Routes come from `BARE_ROUTES`:
+ * HAL does: `c.req.text()`, then `JSON.parse` for a JSON body (the widget routes) or
+ * `URLSearchParams` for a form (the OAuth endpoints). Routes come from `BARE_ROUTES`:
  * `{ "/path": { "method": "GET" | "POST", "body": <json> } }`.
  */
 type Route = { method: 'GET' | 'POST'; body: unknown };
@@ -15,7 +16,9 @@ for (const [path, route] of Object.entries(routes)) {
   if (route.method === 'GET') app.get(path, (c) => c.json(route.body as object));
   else
     app.post(path, async (c) => {
-      new URLSearchParams(await c.req.text());
+      const text = await c.req.text();
+      if (/^application\/json/i.test(c.req.header('content-type') ?? '')) JSON.parse(text);
+      else new URLSearchParams(text);
       c.header('Cache-Control', 'no-store');
       return c.json(route.body as object);
     });

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { api, bearer } from '../../test/support/api';
-import { basic, newAccount, signUp } from '../../test/support/browser';
+import { type Browser, basic, newAccount, signUp } from '../../test/support/browser';
 import { authorizeInBrowser, oauthPost, pkce, registerApp } from '../../test/support/oauth';
 
 const REDIRECT_URI = 'https://bench.example/cb';
+/** The widget user the sign-identity and identify scenarios name in every request. */
+export const WIDGET_USER_ID = 'bench-customer-1';
 
 export interface HalFixture {
   clientId: string;
@@ -12,6 +14,19 @@ export interface HalFixture {
   accessToken: string;
   /** Live refresh tokens, one per user and grant. */
   refreshTokens: string[];
+  widget: WidgetFixture;
+}
+
+/** A widget host connected to one project, and one identity it signed. */
+export interface WidgetFixture {
+  /** OAuth access token (authorization code flow, scope `widget:serve`) bound to `projectId`. */
+  accessToken: string;
+  projectId: string;
+  /** The project's public widget app id. */
+  appId: string;
+  userId: string;
+  /** HMAC-SHA256(identity secret, userId) as sign-identity answered it. */
+  userHash: string;
 }
 
 const fail = (what: string, res: { status: number; text: string }) =>
@@ -43,12 +58,77 @@ async function userGrant(base: string, clientId: string, clientSecret: string) {
 }
 
 /**
+ * The widget host: the owner creates a project, connects a `widget:serve` app to it through one
+ * code flow (the consent page preselects the project named by `project_id`), and signs one
+ * identity with the access token.
+ */
+async function widgetHost(base: string, browser: Browser, ownerAuth: string): Promise<WidgetFixture> {
+  const created = await api(base, 'POST', '/api/v1/projects', {
+    auth: ownerAuth,
+    body: { name: 'Bench shop' },
+  });
+  if (created.status !== 201) throw fail('POST /api/v1/projects', created);
+  const project = created.json.data as { id: string; app_id: string };
+  const app = await registerApp(base, ownerAuth, {
+    name: 'Bench widget host',
+    redirect_uris: [REDIRECT_URI],
+    client_type: 'confidential',
+    allowed_scopes: ['widget:serve'],
+    // The token is minted once at set-up and used by a scenario minutes later (longer with
+    // BENCH_DURATION raised): the longest lifetime HAL allows keeps it valid for the whole run.
+    access_token_ttl: 28_800,
+  });
+  const { verifier, challenge } = pkce();
+  const redirect = await authorizeInBrowser(
+    browser,
+    {
+      response_type: 'code',
+      client_id: app.client_id,
+      redirect_uri: REDIRECT_URI,
+      scope: 'widget:serve',
+      project_id: project.id,
+      state: randomBytes(8).toString('hex'),
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    },
+    { projectId: project.id },
+  );
+  const code = redirect.searchParams.get('code');
+  if (!code) throw new Error(`HAL setup: widget:serve authorization answered ${redirect}`);
+  const token = await oauthPost(
+    base,
+    '/oauth/token',
+    { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier },
+    { id: app.client_id, secret: app.client_secret as string },
+  );
+  if (token.status !== 200) throw fail('the widget:serve code exchange', token);
+  if (token.json.project_id !== project.id)
+    throw new Error(
+      `HAL setup: the widget:serve grant is bound to ${token.json.project_id}, not ${project.id}`,
+    );
+  const accessToken = token.json.access_token as string;
+  const signed = await api(base, 'POST', '/api/oauth/widget/sign-identity', {
+    auth: bearer(accessToken),
+    body: { user_id: WIDGET_USER_ID },
+  });
+  if (signed.status !== 200) throw fail('POST /api/oauth/widget/sign-identity', signed);
+  return {
+    accessToken,
+    projectId: project.id,
+    appId: project.app_id,
+    userId: WIDGET_USER_ID,
+    userHash: signed.json.user_hash as string,
+  };
+}
+
+/**
  * Everything the scenarios need, made through HAL's public HTTP surface only: an owner who
- * registers a confidential app, then `grants` users who each consent once.
+ * registers a confidential app, then `grants` users who each consent once; and the owner's widget
+ * host ({@link widgetHost}).
  */
 export async function setUpHal(base: string, grants: number): Promise<HalFixture> {
   const owner = newAccount('owner');
-  await signUp(base, owner);
+  const { browser } = await signUp(base, owner);
   const login = await api(base, 'POST', '/api/v1/auth/login', {
     body: { email: owner.email, password: owner.password },
   });
@@ -77,5 +157,6 @@ export async function setUpHal(base: string, grants: number): Promise<HalFixture
   );
   const me = await api(base, 'GET', '/api/v1/auth/me', { auth: bearer(accessToken) });
   if (me.status !== 200) throw fail('GET /api/v1/auth/me with an OAuth access token', me);
-  return { clientId, clientSecret, accessToken, refreshTokens };
+  const widget = await widgetHost(base, browser, basic(owner.email, owner.password));
+  return { clientId, clientSecret, accessToken, refreshTokens, widget };
 }

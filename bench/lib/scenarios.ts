@@ -17,14 +17,17 @@ export interface Scenario {
   /** What each target is asked, in the order they run. */
   targets: { name: TargetName; load: Load }[];
   notes: string[];
+  /** A floor on HAL's req/s as a share of bare Hono's in the same run, and where it comes from. */
+  target?: { bareShare: number; source: string };
 }
 
 const refreshBody = (token: string) => `grant_type=refresh_token&refresh_token=${encodeURIComponent(token)}`;
 const nextRefresh = (body: string) => (JSON.parse(body) as { refresh_token?: string }).refresh_token;
 
 /**
- * The four scenarios of the benchmark, each with HAL, its peer and the framework ceiling. The bare
- * Hono routes answer with the bytes HAL answered to the same request (`bareBodies`).
+ * The scenarios of the benchmark, each with HAL, its oidc-provider peer where there is one (the
+ * widget scenarios have none) and the framework ceiling. The bare Hono routes answer with the
+ * bytes HAL answered to the same request (`bareRoutes` in run.ts).
  */
 export function scenarios(hal: { url: string } & HalFixture, oidc: OidcFixture, bareUrl: string): Scenario[] {
   const halClient = basicAuth(hal.clientId, hal.clientSecret);
@@ -40,6 +43,16 @@ export function scenarios(hal: { url: string } & HalFixture, oidc: OidcFixture, 
     method: 'GET',
     headers: { authorization: `Bearer ${token}` },
   });
+  const postJson = (url: string, body: unknown, authorization?: string): Load => ({
+    url,
+    method: 'POST',
+    // No Origin header: a widget host's server (or curl), so CORS is not involved.
+    headers: { ...(authorization && { authorization }), 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const { widget } = hal;
+  const signBody = { user_id: widget.userId };
+  const identifyBody = { app_id: widget.appId, user_id: widget.userId, user_hash: widget.userHash };
   const cc = 'grant_type=client_credentials&scope=profile';
   const introspect = (token: string) => `token=${encodeURIComponent(token)}&token_type_hint=access_token`;
 
@@ -111,6 +124,42 @@ export function scenarios(hal: { url: string } & HalFixture, oidc: OidcFixture, 
         'HAL is given an OAuth access token (JWT, scope `profile`) from the authorization code flow. oidc-provider’s userinfo accepts only opaque access tokens (JWT ones are for resource servers), so it gets one with `openid profile`.',
       ],
     },
+    {
+      id: 'sign_identity',
+      title: 'Widget identity signing: `POST /api/oauth/widget/sign-identity` (Bearer, `widget:serve`)',
+      targets: [
+        {
+          name: 'HAL',
+          load: postJson(
+            `${hal.url}/api/oauth/widget/sign-identity`,
+            signBody,
+            `Bearer ${widget.accessToken}`,
+          ),
+        },
+        {
+          name: 'bare Hono',
+          load: postJson(`${bareUrl}/sign-identity`, signBody, `Bearer ${widget.accessToken}`),
+        },
+      ],
+      notes: [
+        'Per request HAL verifies the Bearer access token (an ES256 JWT: the signature is checked once, then cached), looks up its `jti` for revocation (one query), loads the project with the approving user’s membership and role (one query), decrypts the project’s identity secret (AES-GCM), computes `user_hash` (HMAC-SHA256) and signs `user_jwt` (an HS256 JWT). The token comes from one authorization code flow with `scope=widget:serve` and `project_id`; every request signs the same `user_id`.',
+        'oidc-provider has no counterpart (widget identity is HAL’s own), hence “—” in its columns. The bare Hono route reads the JSON body and answers HAL’s recorded answer (same bytes, same size). The widget issue (point 9) asks for HAL at 0.5× of bare Hono or better here: the Summary’s “HAL / bare Hono” ratio is that figure.',
+      ],
+      target: { bareShare: 0.5, source: 'widget issue, point 9' },
+    },
+    {
+      id: 'identify',
+      title:
+        'Widget identify: `POST /api/widget/v1/identify` (`app_id`, `user_id`, `user_hash`; no authentication)',
+      targets: [
+        { name: 'HAL', load: postJson(`${hal.url}/api/widget/v1/identify`, identifyBody) },
+        { name: 'bare Hono', load: postJson(`${bareUrl}/identify`, identifyBody) },
+      ],
+      notes: [
+        'Per request HAL looks up the project by its widget `app_id` (one query), decrypts the identity secret (AES-GCM), compares `user_hash` with HMAC-SHA256(secret, `user_id`) in constant time, upserts the identified user (first seen, last seen, count: one statement) and signs a widget token (an ES256 JWT). The request carries no `Origin` header (a server-side call), so no CORS check applies. The `user_hash` was signed once at set-up; every request identifies the same user, so every upsert updates the same row.',
+        'oidc-provider has no counterpart, hence “—” in its columns. The bare Hono route reads the JSON body and answers HAL’s recorded answer (same bytes, same size).',
+      ],
+    },
   ];
 }
 
@@ -128,7 +177,7 @@ export interface Soak {
 }
 
 /**
- * The soak: HAL alone, the HAL requests of the four scenarios above mixed 40/20/20/20 (the
+ * The soak: HAL alone, the HAL requests of the four OAuth scenarios above mixed 40/20/20/20 (the
  * refresh requests draw on the same pool of chains as the `refresh_token` scenario).
  */
 export function soakScenario(all: Scenario[]): Soak {

@@ -1,4 +1,5 @@
-import { type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { createHmac } from 'node:crypto';
+import { type JWTPayload, jwtVerify } from 'jose';
 
 /** `user_jwt` lives at most one hour (contract). */
 export const USER_JWT_MAX_TTL = 3600;
@@ -10,26 +11,26 @@ export interface WidgetUser {
 }
 
 const keyOf = (secret: string) => new TextEncoder().encode(secret);
+const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
 
 /**
  * The tamper-proof, expiring successor of `user_hash`: an HS256 JWT under the identity secret
  * carrying `sub` and the user's attributes.
  * @see https://www.rfc-editor.org/rfc/rfc7519
  */
-export function signUserJwt(
+export async function signUserJwt(
   identitySecret: string,
   user: WidgetUser,
   ttl = USER_JWT_MAX_TTL,
 ): Promise<string> {
-  const claims: JWTPayload = {};
+  const iat = Math.floor(Date.now() / 1000);
+  const claims: JWTPayload = { sub: user.user_id, iat, exp: iat + Math.min(ttl, USER_JWT_MAX_TTL) };
   if (user.name !== undefined) claims.name = user.name;
   if (user.email !== undefined) claims.email = user.email;
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(user.user_id)
-    .setIssuedAt()
-    .setExpirationTime(`${Math.min(ttl, USER_JWT_MAX_TTL)}s`)
-    .sign(keyOf(identitySecret));
+  // RFC 7515 §7.1 compact JWS, HMAC-SHA256 (RFC 7518 §3.2) straight from node:crypto: jose would
+  // import the key through WebCrypto on every call, the slowest step of sign-identity.
+  const input = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  return `${input}.${createHmac('sha256', identitySecret).update(input).digest('base64url')}`;
 }
 
 /** Verifies signature, `exp`, `iat` (at most an hour old) and `sub`; undefined when any fails. */
