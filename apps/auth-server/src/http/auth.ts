@@ -54,7 +54,7 @@ function invalidRequest(description: string): ApiError {
 export function authenticate(deps: AuthDeps): MiddlewareHandler<Env> {
   return async (c, next) => {
     // RFC 6750 §2.3 is not offered: a token in the URL leaks into logs and Referer headers.
-    if (new URL(c.req.url).searchParams.has('access_token')) {
+    if (c.req.query('access_token') !== undefined) {
       throw invalidRequest('access tokens are not accepted in the query string');
     }
     const headers = c.req.raw.headers.get('authorization');

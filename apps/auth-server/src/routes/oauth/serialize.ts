@@ -63,8 +63,7 @@ const JSON_TYPE = /^application\/json\s*(;|$)/i;
  * (RFC 6749 §2.3.1: they MUST NOT be included in the request URI).
  */
 export async function readOAuthParams(c: Context): Promise<Params> {
-  const query = new URL(c.req.url).searchParams;
-  if (query.has('client_secret') || query.has('client_id')) {
+  if (c.req.query('client_secret') !== undefined || c.req.query('client_id') !== undefined) {
     throw new InvalidRequest('client credentials are not accepted in the query string');
   }
   const type = c.req.header('content-type') ?? '';
