@@ -43,6 +43,15 @@ describe.runIf(BACKENDS.includes('postgres'))('two HAL servers on one PostgreSQL
 
   const creds = () => ({ id: app.client_id, secret: app.client_secret as string });
 
+  /** Exchanges a code at `server`'s token endpoint. */
+  const exchange = (server: TestServer, code: string, verifier: string) =>
+    oauthPost(
+      server.url,
+      '/oauth/token',
+      { grant_type: 'authorization_code', code, redirect_uri: app.redirect_uris[0], code_verifier: verifier },
+      creds(),
+    );
+
   /** Authorize on server A (consent form from A, decision posted to B), returning code + verifier. */
   async function codeAcross() {
     const { verifier, challenge } = pkce();
@@ -92,19 +101,7 @@ describe.runIf(BACKENDS.includes('postgres'))('two HAL servers on one PostgreSQL
 
   it('refreshes on one server; replaying the old refresh token on the other revokes the grant', async () => {
     const { code, verifier } = await codeAcross();
-    const first = (
-      await oauthPost(
-        a.url,
-        '/oauth/token',
-        {
-          grant_type: 'authorization_code',
-          code,
-          redirect_uri: app.redirect_uris[0],
-          code_verifier: verifier,
-        },
-        creds(),
-      )
-    ).json;
+    const first = (await exchange(a, code, verifier)).json;
     const rotated = await oauthPost(
       a.url,
       '/oauth/token',
@@ -126,19 +123,7 @@ describe.runIf(BACKENDS.includes('postgres'))('two HAL servers on one PostgreSQL
 
   it('revokes on one server and the other refuses at once', async () => {
     const { code, verifier } = await codeAcross();
-    const t = (
-      await oauthPost(
-        b.url,
-        '/oauth/token',
-        {
-          grant_type: 'authorization_code',
-          code,
-          redirect_uri: app.redirect_uris[0],
-          code_verifier: verifier,
-        },
-        creds(),
-      )
-    ).json;
+    const t = (await exchange(b, code, verifier)).json;
     expect((await oauthPost(a.url, '/oauth/revoke', { token: t.access_token }, creds())).status).toBe(200);
     expect((await api(b.url, 'GET', '/api/v1/auth/me', { auth: bearer(t.access_token) })).status).toBe(401);
     expect(

@@ -78,7 +78,7 @@ export function authenticate(deps: AuthDeps): MiddlewareHandler<Env> {
 async function bearer(deps: AuthDeps, token: string): Promise<Principal | undefined> {
   if (token.startsWith(PREFIX.pat)) {
     const found = await deps.personalTokens.authenticate(token);
-    return found && { user: accountUser(found.user), method: 'pat', scopes: new Set(found.pat.scopes) };
+    return found && { user: found.user, method: 'pat', scopes: new Set(found.pat.scopes) };
   }
   let typ: string | undefined;
   try {

@@ -1,5 +1,5 @@
 import { hashToken, newId, newPersonalAccessToken, notFound, patDisplayPrefix } from '@hal/core';
-import type { PersonalAccessToken, Stores, User } from '@hal/db';
+import type { AccountUser, PersonalAccessToken, Stores } from '@hal/db';
 
 /** The listing shape of a PAT: never the raw token. */
 export const patView = (t: PersonalAccessToken) => ({
@@ -41,13 +41,15 @@ export function personalTokenService(stores: Stores) {
     },
 
     /** Resolves a raw PAT to its live record and owner; undefined when unknown, revoked or expired. */
-    async authenticate(token: string): Promise<{ pat: PersonalAccessToken; user: User } | undefined> {
-      const pat = await accounts.patByHash(hashToken(token));
-      if (!pat || pat.revokedAt || (pat.expiresAt && pat.expiresAt <= new Date())) return undefined;
-      const user = await accounts.userById(pat.userId);
-      if (!user) return undefined;
-      await accounts.touchPat(pat.id);
-      return { pat, user };
+    async authenticate(token: string): Promise<{ pat: PersonalAccessToken; user: AccountUser } | undefined> {
+      const found = await accounts.patByHash(hashToken(token));
+      const now = Date.now();
+      if (!found || found.pat.revokedAt || (found.pat.expiresAt && found.pat.expiresAt.getTime() <= now))
+        return undefined;
+      // last_used_at is kept to the minute: no write at all on most requests of a busy script.
+      if (!found.pat.lastUsedAt || now - found.pat.lastUsedAt.getTime() > 60_000)
+        await accounts.touchPat(found.pat.id);
+      return found;
     },
   };
 }

@@ -43,10 +43,14 @@ export function accountStore(db: Db) {
       ),
     )
     .prepare('session_by_token_hash');
-  // Hot path of every PAT request.
+  // Hot path of every PAT request: the token and its owner (never the password hash) in one lookup.
   const patByHash = db
-    .select()
+    .select({
+      pat: personalAccessTokens,
+      user: { id: users.id, email: users.email, name: users.name, createdAt: users.createdAt },
+    })
     .from(personalAccessTokens)
+    .innerJoin(users, eq(users.id, personalAccessTokens.userId))
     .where(eq(personalAccessTokens.tokenHash, sql.placeholder('hash')))
     .prepare('pat_by_hash');
 
@@ -83,7 +87,7 @@ export function accountStore(db: Db) {
       const [row] = await db.insert(personalAccessTokens).values(pat).returning();
       return row as PersonalAccessToken;
     },
-    async patByHash(hash: string): Promise<PersonalAccessToken | undefined> {
+    async patByHash(hash: string): Promise<{ pat: PersonalAccessToken; user: AccountUser } | undefined> {
       return (await patByHash.execute({ hash }))[0];
     },
     /** Records use at most once a minute per token so a busy script does not write on every call. */
