@@ -137,7 +137,7 @@ describe.each(BACKENDS)(
         const { html } = await open({ client_id: hostile.client_id });
         expect(html).not.toContain('<script>alert(1)</script>');
         expect(html).not.toContain('<img src=x');
-        expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+        expect(html).toMatch(/&lt;script(>|&gt;)alert\(1\)&lt;\/script(>|&gt;)/);
       });
 
       it('limits the picker of a private project client to its own project (HAL seed)', async () => {
@@ -163,7 +163,7 @@ describe.each(BACKENDS)(
         ['a hal_project detail', { scope: undefined, authorization_details: DETAILS_READ }],
       ])('shows a picker of the projects where the user is owner or admin for %s', async (_, overrides) => {
         const { html, projects } = await open(overrides);
-        expect(html).toContain('<select id="project_id" name="project_id" required="">');
+        expect(html).toMatch(/<select id="project_id" name="project_id" required(="")?>/);
         expect(projects.map((p) => p.id).sort()).toEqual([owned, admin].sort());
         expect(html).not.toContain('Member Shop');
         expect(html).not.toContain('Foreign Shop');
@@ -478,7 +478,7 @@ describe.each(BACKENDS)(
         expect(html).toContain('Create project');
         expect(html).not.toContain('name="project_id"');
         expect(projects).toEqual([]);
-        expect(html).toMatch(/<button type="submit" name="decision" value="approve" disabled="">/);
+        expect(html).toMatch(/<button type="submit" name="decision" value="approve" disabled(="")?>/);
       });
 
       it('refuses to create a project from the consent page without csrf with 403', async () => {

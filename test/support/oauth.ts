@@ -45,7 +45,7 @@ export function authorizePath(params: Record<string, string | undefined>, path =
 export function consentForm(html: string) {
   const requestId = /name="request_id" value="([^"]+)"/.exec(html)?.[1];
   const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
-  const projects = [...html.matchAll(/<option value="([^"]+)"( selected="")?/g)].map((m) => ({
+  const projects = [...html.matchAll(/<option value="([^"]+)"( selected(?:="")?)?[ >]/g)].map((m) => ({
     id: m[1] as string,
     selected: Boolean(m[2]),
   }));

@@ -21,9 +21,18 @@ export interface Database {
   migrate(): Promise<void>;
   /** Round-trips to the database; throws when it cannot be reached. */
   ping(): Promise<void>;
-  /** PostgreSQL LISTEN: `onNotify` runs for every NOTIFY on `channel`, from any process. */
-  listen(channel: string, onNotify: (payload: string) => void): Promise<void>;
+  /**
+   * PostgreSQL LISTEN on `channel`, from a connection of its own: `notify` runs for every NOTIFY
+   * from any process. `listening(false)` says the connection dropped, so NOTIFYs may be missed
+   * until `listening(true)` says it listens again (it reconnects by itself).
+   */
+  listen(channel: string, listener: ChannelListener): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface ChannelListener {
+  notify(payload: string): void;
+  listening(on: boolean): void;
 }
 
 export interface DatabaseOptions {
@@ -47,6 +56,7 @@ export function createDatabase(options: DatabaseOptions): Database {
 function onPostgres(url: string, max: number): Database {
   const client = postgres(url, { max, onnotice: () => {} });
   const db = drizzlePostgres({ client, schema, casing: 'snake_case' }) as unknown as Db;
+  const listeners: (() => Promise<void>)[] = [];
   return {
     db,
     kind: 'postgres',
@@ -63,10 +73,13 @@ function onPostgres(url: string, max: number): Database {
     async ping() {
       await client`select 1`;
     },
-    async listen(channel, onNotify) {
-      await client.listen(channel, onNotify);
+    async listen(channel, listener) {
+      listeners.push(await listenOn(url, channel, listener));
     },
-    close: () => client.end({ timeout: 5 }),
+    async close() {
+      await Promise.all(listeners.map((end) => end()));
+      await client.end({ timeout: 5 });
+    },
   };
 }
 
@@ -81,9 +94,66 @@ function onPglite(dataDir?: string): Database {
     async ping() {
       await db.execute(sql`select 1`);
     },
-    async listen(channel, onNotify) {
-      await client.listen(channel, onNotify);
+    async listen(channel, listener) {
+      // In-process: nothing to lose, so it listens from the start and for good.
+      await client.listen(channel, listener.notify);
+      listener.listening(true);
     },
     close: () => client.close(),
+  };
+}
+
+/**
+ * One connection that only listens. postgres.js's own `listen` re-subscribes after a drop but says
+ * nothing of it, and a cache must know when NOTIFYs may have been missed; so this connection is
+ * ours: a drop reports `listening(false)`, then it retries until it listens again.
+ * @returns a function that stops listening.
+ */
+async function listenOn(url: string, channel: string, listener: ChannelListener) {
+  let ended = false;
+  let retrying = false;
+  let drops = 0;
+  const conn = postgres(url, {
+    max: 1,
+    idle_timeout: 0,
+    max_lifetime: null,
+    fetch_types: false,
+    onnotice: () => {},
+    // Untyped, but what postgres.js's own `listen` uses: every NotificationResponse of the connection.
+    ...{ onnotify: (name: string, payload: string) => name === channel && listener.notify(payload) },
+    onclose: () => {
+      if (ended) return;
+      drops++;
+      listener.listening(false);
+      void retry();
+    },
+  });
+  const subscribe = () => conn.unsafe(`listen "${channel.replaceAll('"', '""')}"`);
+
+  async function retry() {
+    if (retrying) return;
+    retrying = true;
+    for (let wait = 100; !ended; wait = Math.min(wait * 2, 2_000)) {
+      await new Promise((resolve) => setTimeout(resolve, wait).unref());
+      const seen = drops;
+      try {
+        await subscribe();
+      } catch {
+        continue; // still unreachable: try again, waiting longer
+      }
+      // Listening only if the connection did not drop again meanwhile.
+      if (drops === seen && !ended) {
+        listener.listening(true);
+        break;
+      }
+    }
+    retrying = false;
+  }
+
+  await subscribe();
+  listener.listening(true);
+  return async () => {
+    ended = true;
+    await conn.end({ timeout: 1 });
   };
 }

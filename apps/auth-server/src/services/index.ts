@@ -1,4 +1,4 @@
-import { APPS_CHANGED, createStores, type Database } from '@hal/db';
+import { CHANGES_CHANNEL, createStores, type Database } from '@hal/db';
 import type { Logger } from 'pino';
 import type { Config } from '../env';
 import { browserSessions } from '../http/browser-session';
@@ -22,8 +22,9 @@ export async function createServices(
   logger: Logger,
 ) {
   const stores = createStores(database.db);
-  // Every process caches apps; a change anywhere is announced through NOTIFY and drops the caches.
-  await database.listen(APPS_CHANGED, () => stores.apps.forget());
+  // Every process caches apps, token revocation states and projects; a change anywhere is
+  // announced through NOTIFY (triggers of migration 0001) and drops the caches.
+  await database.listen(CHANGES_CHANNEL, stores.feed.listener);
   const keyring = new Keyring(stores.ops, secretKey, Math.max(MAX_ACCESS_TOKEN_TTL, config.apiSessionTtl));
   await keyring.init();
   const accounts = accountService(stores, keyring, config);

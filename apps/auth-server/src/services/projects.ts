@@ -24,6 +24,8 @@ export const projectView = (p: ProjectWithRole) => ({
   created_at: p.createdAt.toISOString(),
 });
 
+const MAX_OPENED_SECRETS = 10_000;
+
 // Binds each sealed secret to its project: a ciphertext copied onto another row will not open.
 const aad = (projectId: string) => `widget-secret:${projectId}`;
 
@@ -33,6 +35,8 @@ const aad = (projectId: string) => `widget-secret:${projectId}`;
  */
 export function projectService(stores: Stores, secretKey: Uint8Array) {
   const { projects, ops } = stores;
+  // Rotation seals a new value, so an entry never goes stale; the bound keeps memory flat.
+  const openedSecrets = new Map<string, string>();
   type Viewer = { userId: string; projectId?: string };
 
   async function load(viewer: Viewer, id: string, needed: keyof typeof PROJECT_POLICY) {
@@ -43,6 +47,22 @@ export function projectService(stores: Stores, secretKey: Uint8Array) {
       throw forbidden(`this action needs the ${PROJECT_POLICY[needed]} role on the project`);
     }
     return project;
+  }
+
+  /**
+   * The project's identity secret in clear, for HMAC signing and verification. Opened once per
+   * sealed value: sign-identity and identify need it on every request.
+   */
+  function widgetSecret(project: { id: string; widgetSecretSealed: string }) {
+    // The project id is in the key: a sealed value copied onto another row must still not open.
+    const key = `${project.id} ${project.widgetSecretSealed}`;
+    let secret = openedSecrets.get(key);
+    if (secret === undefined) {
+      secret = decryptSecret(project.widgetSecretSealed, secretKey, aad(project.id));
+      if (openedSecrets.size >= MAX_OPENED_SECRETS) openedSecrets.clear();
+      openedSecrets.set(key, secret);
+    }
+    return secret;
   }
 
   async function lastOwnerGuard(id: string, memberId: string, current: Role, next: Role | null) {
@@ -168,7 +188,7 @@ export function projectService(stores: Stores, secretKey: Uint8Array) {
     async revealSecret(viewer: Viewer, id: string) {
       const project = await load(viewer, id, 'manageSecret');
       await ops.audit({ type: 'project.secret_revealed', userId: viewer.userId, projectId: id });
-      return { widget_secret: decryptSecret(project.widgetSecretSealed, secretKey, aad(id)) };
+      return { widget_secret: widgetSecret(project) };
     },
 
     /** A new identity secret, returned once; hashes signed before no longer verify. */
@@ -192,10 +212,7 @@ export function projectService(stores: Stores, secretKey: Uint8Array) {
       }));
     },
 
-    /** The project's identity secret in clear, for HMAC signing or an owner's reveal. */
-    widgetSecret(project: { id: string; widgetSecretSealed: string }) {
-      return decryptSecret(project.widgetSecretSealed, secretKey, aad(project.id));
-    },
+    widgetSecret,
   };
 }
 

@@ -1,22 +1,29 @@
 import type { Db } from '../database';
 import { accountStore } from './accounts';
+import { ChangeFeed } from './changes';
 import { oauthAppStore } from './oauth-apps';
 import { oauthTokenStore } from './oauth-tokens';
 import { operationsStore } from './operations';
 import { projectStore } from './projects';
 
 export { type AccountUser, accountUser, type PersonalAccessToken, type Session, type User } from './accounts';
-export { APPS_CHANGED, type OAuthApp } from './oauth-apps';
+export { CHANGES_CHANNEL, ChangeFeed, ReadCache, type Topic } from './changes';
+export type { OAuthApp } from './oauth-apps';
 export type { AuditEvent, SigningKey } from './operations';
 export type { Project, ProjectWithRole, Role } from './projects';
 
-/** Every query HAL runs, grouped by concept; built once per database so prepared statements are reused. */
-export function createStores(db: Db) {
+/**
+ * Every query HAL runs, grouped by concept; built once per database so prepared statements are
+ * reused. The hot reads are cached per process once `feed` listens for changes (see
+ * {@link ChangeFeed}); until then, and without a feed, every read goes to the database.
+ */
+export function createStores(db: Db, feed = new ChangeFeed()) {
   return {
+    feed,
     accounts: accountStore(db),
-    projects: projectStore(db),
-    apps: oauthAppStore(db),
-    oauth: oauthTokenStore(db),
+    projects: projectStore(db, feed),
+    apps: oauthAppStore(db, feed),
+    oauth: oauthTokenStore(db, feed),
     ops: operationsStore(db),
   };
 }

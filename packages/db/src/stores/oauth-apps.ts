@@ -2,6 +2,7 @@ import type { OAuthClient } from '@hal/core';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../database';
 import { oauthApps, oauthRedirectUris, refreshTokens, users } from '../schema';
+import type { ChangeFeed } from './changes';
 
 export type OAuthApp = typeof oauthApps.$inferSelect & { redirectUris: string[] };
 
@@ -18,19 +19,14 @@ const toClient = (app: OAuthApp): OAuthClient => ({
   refreshReuseGrace: app.refreshReuseGrace,
 });
 
-/** The NOTIFY channel that tells every server process to drop its cached apps. */
-export const APPS_CHANGED = 'hal_apps_changed';
-// A safety net only: changes are announced through APPS_CHANGED the moment they commit.
+// A safety net only: every change is announced (NOTIFY) the moment it commits.
 const CACHE_TTL_MS = 60_000;
 
 /** OAuth apps (hzel seed) and their redirect URIs. */
-export function oauthAppStore(db: Db) {
+export function oauthAppStore(db: Db, feed: ChangeFeed) {
   // Apps are read on every token, revoke and introspect request and change rarely.
-  const cache = new Map<string, { app: OAuthApp | undefined; at: number }>();
-  const changed = async () => {
-    cache.clear();
-    await db.execute(sql`select pg_notify(${APPS_CHANGED}, '')`);
-  };
+  const cache = feed.cache<string, OAuthApp>('apps', CACHE_TTL_MS);
+  const changed = () => feed.changed('apps');
 
   // Hot path of every token, revoke and introspect request: one indexed lookup with its URIs.
   const byClientId = db
@@ -67,17 +63,12 @@ export function oauthAppStore(db: Db) {
   return {
     toClient,
 
-    async byClientId(clientId: string): Promise<OAuthApp | undefined> {
-      const hit = cache.get(clientId);
-      if (hit && Date.now() - hit.at < CACHE_TTL_MS) return hit.app;
-      const [row] = await byClientId.execute({ clientId });
-      const app = row && { ...row.app, redirectUris: row.redirectUris };
-      if (app) cache.set(clientId, { app, at: Date.now() });
-      return app;
+    byClientId(clientId: string): Promise<OAuthApp | undefined> {
+      return cache.get(clientId, async () => {
+        const [row] = await byClientId.execute({ clientId });
+        return row && { ...row.app, redirectUris: row.redirectUris };
+      });
     },
-
-    /** Drops every cached app (on a NOTIFY from any process). */
-    forget: () => cache.clear(),
 
     async ownedBy(ownerId: string, id: string): Promise<OAuthApp | undefined> {
       const rows = await db
@@ -114,12 +105,13 @@ export function oauthAppStore(db: Db) {
             await tx.insert(oauthRedirectUris).values(redirectUris.map((uri) => ({ appId: id, uri })));
         }
       });
-      await changed();
+      changed();
     },
 
     async remove(id: string) {
       await db.delete(oauthApps).where(eq(oauthApps.id, id));
-      await changed();
+      changed();
+      feed.changed('tokens'); // its grants and tokens went with it
     },
 
     /** New secret hash; every refresh token issued to the app is revoked in the same transaction. */
@@ -131,7 +123,7 @@ export function oauthAppStore(db: Db) {
           .set({ revokedAt: sql`now()` })
           .where(and(eq(refreshTokens.appId, id), sql`${refreshTokens.revokedAt} is null`));
       });
-      await changed();
+      changed();
     },
 
     async ownerName(ownerId: string): Promise<string> {

@@ -19,6 +19,10 @@ import {
   users,
 } from '../schema';
 import { batched } from './batch';
+import type { ChangeFeed } from './changes';
+
+// A safety net only: every revocation is announced (NOTIFY) the moment it commits.
+const LIVENESS_TTL_MS = 10_000;
 
 const refreshColumns = {
   id: refreshTokens.id,
@@ -51,7 +55,7 @@ type RotatedRow = {
 const rowsOf = <T>(result: unknown): T[] => ((result as { rows?: T[] }).rows ?? (result as T[])) as T[];
 
 /** Codes, grants, refresh and access tokens: the {@link OAuthStore} of packages/core, plus requests. */
-export function oauthTokenStore(db: Db) {
+export function oauthTokenStore(db: Db, feed: ChangeFeed) {
   // Hot path of every OAuth-authenticated API request: one indexed join.
   const accessTokenByJti = db
     // The user without the password hash: nothing on a Bearer request needs it.
@@ -63,6 +67,13 @@ export function oauthTokenStore(db: Db) {
     .innerJoin(users, eq(users.id, accessTokens.userId))
     .where(eq(accessTokens.jti, sql.placeholder('jti')))
     .prepare('access_token_by_jti');
+  // Revocation checks of every Bearer request and introspection, dropped on any revocation.
+  const liveness = feed.cache<string, Awaited<ReturnType<typeof accessTokenByJti.execute>>[number]>(
+    'tokens',
+    LIVENESS_TTL_MS,
+  );
+  /** Called after every revoking commit: this process stops trusting its cache at once. */
+  const revoked = () => feed.changed('tokens');
   // Every issued access token writes its `jti`: the hottest insert, group-committed.
   const saveAccessTokens = batched<typeof accessTokens.$inferInsert>(async (rows) => {
     await db.insert(accessTokens).values(rows);
@@ -110,6 +121,7 @@ export function oauthTokenStore(db: Db) {
           .set({ revokedAt: sql`now()` })
           .where(and(eq(refreshTokens.codeHash, codeHash), isNull(refreshTokens.revokedAt)));
       });
+      revoked();
     },
 
     async grant(id) {
@@ -203,6 +215,7 @@ export function oauthTokenStore(db: Db) {
 
     async revokeGrant(grantId) {
       await db.transaction((tx) => revokeGrantIn(tx as unknown as Db, grantId));
+      revoked();
     },
 
     async audit(event) {
@@ -219,8 +232,9 @@ export function oauthTokenStore(db: Db) {
   return {
     ...store,
 
-    async accessToken(jti: string) {
-      return (await accessTokenByJti.execute({ jti }))[0];
+    /** The access token's revocation state and user (cached per process, see ChangeFeed). */
+    accessToken(jti: string) {
+      return liveness.get(jti, async () => (await accessTokenByJti.execute({ jti }))[0]);
     },
 
     async revokeAccessToken(jti: string, appId: string) {
@@ -228,6 +242,7 @@ export function oauthTokenStore(db: Db) {
         .update(accessTokens)
         .set({ revokedAt: sql`now()` })
         .where(and(eq(accessTokens.jti, jti), eq(accessTokens.appId, appId), isNull(accessTokens.revokedAt)));
+      revoked();
     },
 
     /** A refresh token of `appId` with its grant, for revocation and introspection. */

@@ -1,4 +1,4 @@
-/** @jsxImportSource hono/jsx */
+/** @jsxImportSource preact */
 /** @jsxRuntime automatic */
 import { type AuthorizationDetail, SCOPE_DESCRIPTIONS, type Scope } from '@hal/core';
 

@@ -1,4 +1,4 @@
-/** @jsxImportSource hono/jsx */
+/** @jsxImportSource preact */
 /** @jsxRuntime automatic */
 import { AccessDenied, bindDetailsToProject, hashToken, newAuthorizationCode, newId } from '@hal/core';
 import type { OAuthApp } from '@hal/db';

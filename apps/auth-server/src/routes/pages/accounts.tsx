@@ -1,4 +1,4 @@
-/** @jsxImportSource hono/jsx */
+/** @jsxImportSource preact */
 /** @jsxRuntime automatic */
 import { ApiError } from '@hal/core';
 import { type Context, Hono } from 'hono';
