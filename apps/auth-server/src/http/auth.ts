@@ -66,7 +66,7 @@ export function authenticate(deps: AuthDeps): MiddlewareHandler<Env> {
       scheme.toLowerCase() === 'bearer'
         ? await bearer(deps, credential)
         : scheme.toLowerCase() === 'basic'
-          ? await basic(deps, credential, c.var.clientIp)
+          ? await basic(deps, credential, c.get('clientIp'))
           : undefined;
     if (!principal)
       throw unauthorized(scheme ? 'the credentials are invalid, expired or revoked' : undefined);
@@ -80,14 +80,28 @@ async function bearer(deps: AuthDeps, token: string): Promise<Principal | undefi
     const found = await deps.personalTokens.authenticate(token);
     return found && { user: found.user, method: 'pat', scopes: new Set(found.pat.scopes) };
   }
+  const typ = typOf(token);
+  const verify = typ ? deps.jwtVerifiers[typ.toLowerCase()] : undefined;
+  return verify ? verify(token) : undefined;
+}
+
+// HAL's JWTs carry a handful of distinct protected headers (one per signing key and type), so each
+// is decoded once; bounded, as anyone can send headers of their own.
+const typs = new Map<string, string | undefined>();
+
+/** The `typ` of a JWT's protected header (not yet verified: it only picks the verifier). */
+function typOf(token: string): string | undefined {
+  const header = token.slice(0, token.indexOf('.'));
+  if (typs.has(header)) return typs.get(header);
   let typ: string | undefined;
   try {
     typ = decodeProtectedHeader(token).typ;
   } catch {
     return undefined;
   }
-  const verify = typ ? deps.jwtVerifiers[typ.toLowerCase()] : undefined;
-  return verify ? verify(token) : undefined;
+  if (typs.size >= 64) typs.clear();
+  typs.set(header, typ);
+  return typ;
 }
 
 async function basic(deps: AuthDeps, credential: string, ip: string): Promise<Principal | undefined> {
@@ -101,7 +115,7 @@ async function basic(deps: AuthDeps, credential: string, ip: string): Promise<Pr
 /** Refuses principals lacking `scope` with 403 insufficient_scope. */
 export function requireScope(scope: string): MiddlewareHandler<Env> {
   return async (c, next) => {
-    if (!c.var.principal.scopes.has(scope)) throw insufficientScope(scope);
+    if (!c.get('principal').scopes.has(scope)) throw insufficientScope(scope);
     await next();
   };
 }

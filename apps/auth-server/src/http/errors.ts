@@ -43,7 +43,7 @@ export const onError: ErrorHandler<Env> = (error, c) => {
             ? 'invalid_request'
             : 'server_error';
     if (status === 503) {
-      c.var.log?.warn({ path: c.req.path }, error.message);
+      c.get('log')?.warn({ reqId: c.get('requestId'), path: c.req.path }, error.message);
       c.header('Retry-After', '1');
     }
     const message = status === 413 ? 'request body exceeds 64 KiB' : error.message || 'request refused';
@@ -51,10 +51,10 @@ export const onError: ErrorHandler<Env> = (error, c) => {
   }
   if (isDatabaseUnavailable(error)) {
     // An outage, not a bug: tell clients to retry shortly (and /readyz reports it).
-    c.var.log?.warn({ err: error }, 'database unavailable');
+    c.get('log')?.warn({ reqId: c.get('requestId'), err: error }, 'database unavailable');
     c.header('Retry-After', '1');
     return apiErrorResponse(c, 503, 'unavailable', 'the service is temporarily unavailable; retry shortly');
   }
-  c.var.log?.error({ err: error }, 'unhandled error');
+  c.get('log')?.error({ reqId: c.get('requestId'), err: error }, 'unhandled error');
   return apiErrorResponse(c, 500, 'server_error', 'internal error');
 };

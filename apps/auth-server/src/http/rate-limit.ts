@@ -20,14 +20,13 @@ export function rateLimit(
   key: (c: Context<Env>) => string,
   respond: (c: Context<Env>, retryAfter: number) => Response,
 ): MiddlewareHandler<Env> {
+  if (!rule) return (_c, next) => next(); // limits off (HAL_RATE_LIMITS=off)
   return async (c, next) => {
-    if (rule) {
-      const { count, resetAt } = await ops.hit(`${name}:${key(c)}`, rule.window);
-      if (count > rule.limit) {
-        const retryAfter = Math.max(1, Math.ceil((resetAt.getTime() - Date.now()) / 1000));
-        c.header('Retry-After', String(retryAfter));
-        return respond(c, retryAfter);
-      }
+    const { count, resetAt } = await ops.hit(`${name}:${key(c)}`, rule.window);
+    if (count > rule.limit) {
+      const retryAfter = Math.max(1, Math.ceil((resetAt.getTime() - Date.now()) / 1000));
+      c.header('Retry-After', String(retryAfter));
+      return respond(c, retryAfter);
     }
     await next();
   };

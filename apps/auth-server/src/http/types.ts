@@ -5,6 +5,7 @@ import type { Principal } from './principal';
 export type Env = {
   Variables: {
     requestId: string;
+    /** The server's logger; lines about a request name it with `reqId: requestId`. */
     log: Logger;
     principal: Principal;
     clientIp: string;

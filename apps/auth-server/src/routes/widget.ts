@@ -75,7 +75,7 @@ export function widgetRoutes(s: Services, authenticate: MiddlewareHandler<Env>) 
   const limits = s.config.rateLimits;
   app.post(
     '/api/widget/v1/identify',
-    rateLimit(s.stores.ops, 'identify', limits.identify, (c) => c.var.clientIp, apiTooMany),
+    rateLimit(s.stores.ops, 'identify', limits.identify, (c) => c.get('clientIp'), apiTooMany),
     async (c) => {
       const input = await jsonBody(c, Identify);
       const project = await s.widget.projectForApp(input.app_id);
@@ -95,13 +95,16 @@ export function widgetRoutes(s: Services, authenticate: MiddlewareHandler<Env>) 
       s.stores.ops,
       'sign',
       limits.signIdentity,
-      (c) => `${c.var.principal.clientId ?? c.var.principal.user.id}:${c.var.principal.projectId}`,
+      (c) => {
+        const { clientId, user, projectId } = c.get('principal');
+        return `${clientId ?? user.id}:${projectId}`;
+      },
       apiTooMany,
     ),
     async (c) => {
       const input = await jsonBody(c, SignIdentity);
       c.header('Cache-Control', 'no-store');
-      return c.json(await s.widget.signIdentity(c.var.principal, input));
+      return c.json(await s.widget.signIdentity(c.get('principal'), input));
     },
   );
 

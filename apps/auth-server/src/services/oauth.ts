@@ -91,20 +91,29 @@ export function oauthService(
     if (typeof payload.jti !== 'string' || payload.aud !== audience) return undefined;
     const row = await stores.oauth.accessToken(payload.jti);
     if (!row || row.revokedAt) return undefined;
-    const details = (payload.authorization_details as AuthorizationDetail[] | undefined) ?? [];
-    const scopes = new Set([
-      ...String(payload.scope ?? '')
-        .split(' ')
-        .filter(Boolean),
-      ...scopesFromDetails(details),
-    ]);
-    return {
-      user: row.user,
-      method: 'oauth',
-      scopes,
-      clientId: String(payload.client_id),
-      projectId: typeof payload.project_id === 'string' ? payload.project_id : undefined,
-    };
+    return { user: row.user, method: 'oauth', ...grantOf(payload) };
+  }
+
+  // What a token's claims grant, worked out once per verified token (the keyring caches the
+  // payload object of a token it verified, so it keys this cache too).
+  const granted = new WeakMap<object, Pick<Principal, 'scopes' | 'clientId' | 'projectId'>>();
+  function grantOf(payload: Record<string, unknown>) {
+    let grant = granted.get(payload);
+    if (!grant) {
+      const details = (payload.authorization_details as AuthorizationDetail[] | undefined) ?? [];
+      grant = {
+        scopes: new Set([
+          ...String(payload.scope ?? '')
+            .split(' ')
+            .filter(Boolean),
+          ...scopesFromDetails(details),
+        ]),
+        clientId: String(payload.client_id),
+        projectId: typeof payload.project_id === 'string' ? payload.project_id : undefined,
+      };
+      granted.set(payload, grant);
+    }
+    return grant;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { requireScope } from '../../http/auth';
 import { jsonBody } from '../../http/body';
 import { CreateApp, UpdateApp } from '../../http/inputs';
@@ -7,12 +7,12 @@ import type { Services } from '../../services';
 
 /** `/api/v1/oauth/apps` (hzel seed): the caller's OAuth apps; others' apps are 404. */
 export function appRoutes(s: Services) {
-  const owner = (c: { var: Env['Variables'] }) => c.var.principal.user.id;
+  const owner = (c: Context<Env>) => c.get('principal').user.id;
   return new Hono<Env>()
     .post('/', requireScope('apps:write'), async (c) => {
       const input = await jsonBody(c, CreateApp);
       c.header('Cache-Control', 'no-store');
-      return c.json({ data: await s.apps.create(owner(c), input, c.var.principal.projectId) }, 201);
+      return c.json({ data: await s.apps.create(owner(c), input, c.get('principal').projectId) }, 201);
     })
     .get('/', requireScope('apps:read'), async (c) => c.json({ data: await s.apps.list(owner(c)) }))
     .get('/:id', requireScope('apps:read'), async (c) =>

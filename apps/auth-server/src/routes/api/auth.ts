@@ -12,14 +12,14 @@ const Login = z.object({ email: z.string().min(1).max(254), password: z.string()
 export function authRoutes(s: Services) {
   const open = new Hono<Env>().post('/login', async (c) => {
     const { email, password } = await jsonBody(c, Login);
-    const user = await s.accounts.checkPassword(email, password, c.var.clientIp);
+    const user = await s.accounts.checkPassword(email, password, c.get('clientIp'));
     if (!user) throw new ApiError(401, 'invalid_credentials', 'incorrect email or password');
     c.header('Cache-Control', 'no-store');
     return c.json({ data: await s.accounts.startApiSession(user) });
   });
 
   const authed = new Hono<Env>().get('/me', requireScope('profile'), (c) => {
-    const { user, method, scopes, clientId, projectId } = c.var.principal;
+    const { user, method, scopes, clientId, projectId } = c.get('principal');
     return c.json({
       data: {
         id: user.id,

@@ -22,20 +22,20 @@ export function projectRoutes(s: Services) {
   return new Hono<Env>()
     .post('/', requireScope('projects:write'), async (c) => {
       const { name } = await jsonBody(c, z.object({ name: ProjectName }));
-      return c.json({ data: await s.projects.create(c.var.principal.user.id, name) }, 201);
+      return c.json({ data: await s.projects.create(c.get('principal').user.id, name) }, 201);
     })
     .get('/', requireScope('projects:read'), async (c) =>
-      c.json({ data: await s.projects.list(viewer(c.var.principal)) }),
+      c.json({ data: await s.projects.list(viewer(c.get('principal'))) }),
     )
     .get('/:id', requireScope('projects:read'), async (c) =>
-      c.json({ data: await s.projects.get(viewer(c.var.principal), c.req.param('id')) }),
+      c.json({ data: await s.projects.get(viewer(c.get('principal')), c.req.param('id')) }),
     )
     .patch('/:id', requireScope('projects:write'), async (c) => {
       const patch = await jsonBody(c, UpdateProject);
-      return c.json({ data: await s.projects.update(viewer(c.var.principal), c.req.param('id'), patch) });
+      return c.json({ data: await s.projects.update(viewer(c.get('principal')), c.req.param('id'), patch) });
     })
     .delete('/:id', requireScope('projects:write'), async (c) => {
-      await s.projects.remove(viewer(c.var.principal), c.req.param('id'));
+      await s.projects.remove(viewer(c.get('principal')), c.req.param('id'));
       return c.body(null, 204);
     });
 }

@@ -11,13 +11,13 @@ export function tokenRoutes(s: Services) {
   return new Hono<Env>()
     .use(requireScope('tokens:write'), async (c, next) => {
       // hzel seed: OAuth app tokens may never mint or see personal tokens.
-      if (c.var.principal.method === 'oauth')
+      if (c.get('principal').method === 'oauth')
         throw forbidden('OAuth access tokens cannot manage personal access tokens');
       await next();
     })
     .post('/', async (c) => {
       const input = await jsonBody(c, CreatePat);
-      const pat = await s.personalTokens.create(c.var.principal.user.id, {
+      const pat = await s.personalTokens.create(c.get('principal').user.id, {
         name: input.name,
         scopes: [...new Set(input.scopes)],
         expiresAt: input.expires_at,
@@ -25,9 +25,9 @@ export function tokenRoutes(s: Services) {
       c.header('Cache-Control', 'no-store');
       return c.json({ data: pat }, 201);
     })
-    .get('/', async (c) => c.json({ data: await s.personalTokens.list(c.var.principal.user.id) }))
+    .get('/', async (c) => c.json({ data: await s.personalTokens.list(c.get('principal').user.id) }))
     .delete('/:id', async (c) => {
-      await s.personalTokens.revoke(c.var.principal.user.id, c.req.param('id'));
+      await s.personalTokens.revoke(c.get('principal').user.id, c.req.param('id'));
       return c.body(null, 204);
     });
 }

@@ -17,7 +17,7 @@ export function introspectRoutes(s: Services) {
         s.stores.ops,
         'introspect',
         s.config.rateLimits.introspect,
-        (c) => c.var.clientIp,
+        (c) => c.get('clientIp'),
         oauthTooMany,
       ),
       oauthEndpoint(async (c) => {

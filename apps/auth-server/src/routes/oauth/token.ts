@@ -13,7 +13,7 @@ export function oauthTokenRoutes(s: Services) {
   return new Hono<Env>()
     .post(
       '/oauth/token',
-      rateLimit(s.stores.ops, 'token', s.config.rateLimits.token, (c) => c.var.clientIp, oauthTooMany),
+      rateLimit(s.stores.ops, 'token', s.config.rateLimits.token, (c) => c.get('clientIp'), oauthTooMany),
       oauthEndpoint(async (c) => {
         const params = await readOAuthParams(c);
         params.assertNoRepeats(TOKEN_PARAMS);

@@ -94,11 +94,11 @@ export function accountPages(s: Services) {
     const password = form.get('password') ?? '';
     if (!email || !password) return again('Enter your email and password.', 400);
     try {
-      const user = await s.accounts.checkPassword(email, password, c.var.clientIp);
+      const user = await s.accounts.checkPassword(email, password, c.get('clientIp'));
       if (!user) return again('Incorrect email or password.', 401);
       await s.sessions.end(c); // a fresh session id at every sign-in: no session fixation
       await s.sessions.start(c, user.id);
-      await s.stores.ops.audit({ type: 'user.signed_in', userId: user.id, ip: c.var.clientIp });
+      await s.stores.ops.audit({ type: 'user.signed_in', userId: user.id, ip: c.get('clientIp') });
       return seeOther(c, to);
     } catch (error) {
       if (error instanceof ApiError && error.status === 429) {
