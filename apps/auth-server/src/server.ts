@@ -1,9 +1,11 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDatabase, type Database } from '@hal/db';
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app';
 import type { Config } from './env';
+import { securityHeaders, withSecurityHeaders } from './http/security-headers';
 import { loadSecretKey } from './lib/secret-key';
 import { createServices, type Services } from './services';
 
@@ -33,7 +35,9 @@ export async function startServer(
     logger,
   );
   const app = createApp(services);
-  const server = createAdaptorServer({ fetch: app.fetch });
+  const server = createServer(
+    withSecurityHeaders(securityHeaders(config.secureCookies), getRequestListener(app.fetch)),
+  );
   // A deep accept backlog so bursts of new connections queue instead of being reset.
   await new Promise<void>((resolve) =>
     server.listen({ port: config.port, host: '0.0.0.0', backlog: 4096 }, resolve),

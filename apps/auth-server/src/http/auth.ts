@@ -60,7 +60,8 @@ export function authenticate(deps: AuthDeps): MiddlewareHandler<Env> {
     const headers = c.req.raw.headers.get('authorization');
     if (!headers) throw unauthorized();
     // RFC 6750 §3.1: more than one method is invalid_request (several headers arrive comma-joined).
-    if (/,\s*(bearer|basic)\s/i.test(headers)) throw invalidRequest('use exactly one authentication method');
+    if (headers.includes(',') && /,\s*(bearer|basic)\s/i.test(headers))
+      throw invalidRequest('use exactly one authentication method');
     const [scheme = '', credential = ''] = headers.trim().split(/\s+/, 2);
     const principal =
       scheme.toLowerCase() === 'bearer'
