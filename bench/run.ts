@@ -8,7 +8,7 @@ import { type Child, startChild } from './lib/children';
 import { cpuMeter, processTree } from './lib/cpu-time';
 import { hasTaskset, LOAD_CPUS, PG_CPUS, pinProcess, SERVER_CPUS } from './lib/cpus';
 import { setUpHal } from './lib/hal-setup';
-import { measure } from './lib/load';
+import { combine, type Measured, measure } from './lib/load';
 import { cpuInfo, halRevision, version } from './lib/machine';
 import { startPostgres } from './lib/postgres';
 import { probe } from './lib/probe';
@@ -26,6 +26,11 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+/**
+ * Each target's DURATION is measured in ROUNDS slices, the targets of a scenario taking turns, so a
+ * slow spell of this shared machine falls on all of them alike rather than on whichever ran then.
+ */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
 const ONLY = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 const PROFILE = process.env.BENCH_PROFILE === '1';
 /** The soak: HAL alone, mixed traffic at SOAK_SHARE of the mix's measured peak, RSS sampled. */
@@ -43,6 +48,7 @@ const COMMAND = [
     'BENCH_DURATION',
     'BENCH_CONNECTIONS',
     'BENCH_WARMUP',
+    'BENCH_ROUNDS',
     'BENCH_ONLY',
     'BENCH_SOAK_SECONDS',
     'BENCH_SERVER_CPUS',
@@ -53,9 +59,9 @@ const COMMAND = [
     .map((name) => `${name}=${process.env[name]}`),
   'npm run bench',
 ].join(' ');
-// Each run (warm-up, then measure) can strand the chains whose request is in flight when it stops;
-// the soak makes four runs (warm-up and peak, paced warm-up and soak) on HAL's pool.
-const POOL = CONNECTIONS * 2 + 20;
+// Each run (warm-up, then every slice) can strand the chains whose request is in flight when it
+// stops; the soak makes four runs (warm-up and peak, paced warm-up and soak) on HAL's pool.
+const POOL = CONNECTIONS * (1 + ROUNDS) + 20;
 const HAL_POOL = POOL + (SOAK ? CONNECTIONS * 4 : 0);
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -154,27 +160,39 @@ try {
   const servers = { HAL: hal, 'oidc-provider': oidc, 'bare Hono': bare };
   const loadBefore = loadavg();
   log(
-    `\n${DURATION} s per run after ${WARMUP} s of warm-up, ${CONNECTIONS} connections; servers on CPU ${SERVER_CPUS}, PostgreSQL on ${PG_CPUS}, autocannon on ${LOAD_CPUS}${hasTaskset ? '' : ' (taskset missing: NOT pinned)'}\n`,
+    `\n${DURATION} s per target in ${ROUNDS} turns after ${WARMUP} s of warm-up, ${CONNECTIONS} connections; servers on CPU ${SERVER_CPUS}, PostgreSQL on ${PG_CPUS}, autocannon on ${LOAD_CPUS}${hasTaskset ? '' : ' (taskset missing: NOT pinned)'}\n`,
   );
   const outcomes: Outcome[] = [];
   for (const s of all) {
     const outcome: Outcome = { scenario: s, results: {}, problems: problems.get(s.id) ?? [] };
-    for (const { name, load } of s.targets) {
-      if (WARMUP > 0) await measure(load, WARMUP, CONNECTIONS);
-      const serverPid = servers[name].process.pid as number;
-      const serverCpu = cpuMeter(() => [serverPid]);
-      const pgCpu = name === 'HAL' ? cpuMeter(() => processTree(pg.pid)) : undefined;
-      const stopProfile = PROFILE && name === 'HAL' ? startProfile(PROFILE_DIR, hal, s.id) : undefined;
-      const m = await measure(load, DURATION, CONNECTIONS);
-      if (stopProfile) log(`  profile: npm run profile -w @hal/bench -- ${await stopProfile()}`);
-      m.cpuUs = (serverCpu() * 1000) / m.requests;
-      if (pgCpu) m.pgUs = (pgCpu() * 1000) / m.requests;
+    if (WARMUP > 0) for (const { load } of s.targets) await measure(load, WARMUP, CONNECTIONS);
+    const slices = new Map(s.targets.map((t) => [t.name, { measured: [] as Measured[], cpuMs: 0, pgMs: 0 }]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const { name, load } of s.targets) {
+        const slot = slices.get(name) as { measured: Measured[]; cpuMs: number; pgMs: number };
+        const serverPid = servers[name].process.pid as number;
+        const serverCpu = cpuMeter(() => [serverPid]);
+        const pgCpu = name === 'HAL' ? cpuMeter(() => processTree(pg.pid)) : undefined;
+        // One slice is enough for a profile.
+        const stopProfile =
+          PROFILE && name === 'HAL' && round === 0 ? startProfile(PROFILE_DIR, hal, s.id) : undefined;
+        slot.measured.push(await measure(load, DURATION / ROUNDS, CONNECTIONS));
+        slot.cpuMs += serverCpu();
+        if (pgCpu) slot.pgMs += pgCpu();
+        if (stopProfile) log(`  profile: npm run profile -w @hal/bench -- ${await stopProfile()}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    for (const { name } of s.targets) {
+      const slot = slices.get(name) as { measured: Measured[]; cpuMs: number; pgMs: number };
+      const m = combine(slot.measured);
+      m.cpuUs = (slot.cpuMs * 1000) / Math.max(1, m.requests);
+      if (name === 'HAL') m.pgUs = (slot.pgMs * 1000) / Math.max(1, m.requests);
       outcome.results[name] = m;
       const pool = m.poolLeft !== undefined ? `, ${m.poolLeft} chains left` : '';
       log(
         `${s.id.padEnd(18)} ${name.padEnd(13)} ${Math.round(m.rps).toString().padStart(6)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  CPU/req ${cpuText(m)} µs${pool}  ${flag(m) ?? ''}`,
       );
-      await new Promise((r) => setTimeout(r, 500));
     }
     outcomes.push(outcome);
   }
@@ -229,7 +247,7 @@ try {
     {
       date: new Date().toISOString(),
       command: COMMAND,
-      settings: `Each figure: autocannon, ${CONNECTIONS} connections, no pipelining, ${DURATION} s after a ${WARMUP} s warm-up (\`BENCH_DURATION\`, \`BENCH_CONNECTIONS\`, \`BENCH_WARMUP\` change them)${soak ? `; the soak paces the same connections for ${SOAK_SECONDS} s (\`BENCH_SOAK_SECONDS\`)` : ''}.`,
+      settings: `Each figure: autocannon, ${CONNECTIONS} connections, no pipelining, ${DURATION} s after a ${WARMUP} s warm-up, measured in ${ROUNDS} slices of ${DURATION / ROUNDS} s with the scenario's targets taking turns, so that a slow spell of the shared machine falls on all of them (\`BENCH_DURATION\`, \`BENCH_ROUNDS\`, \`BENCH_CONNECTIONS\`, \`BENCH_WARMUP\` change them). req/s and CPU are over all slices; p50 and p99 are the median of the slices'${soak ? `; the soak paces the same connections for ${SOAK_SECONDS} s (\`BENCH_SOAK_SECONDS\`)` : ''}.`,
       machine: [
         `${cpuInfo()}; load average (1 min) ${loadBefore[0]?.toFixed(1)} before the runs and ${loadavg()[0]?.toFixed(1)} after: other work on this machine competes for both cores`,
         `Node ${process.version}, ${['autocannon', 'oidc-provider', 'hono', '@hono/node-server'].map((p) => `${p} ${version(ROOT, p)}`).join(', ')}`,

@@ -87,6 +87,41 @@ export async function measure(load: Load, seconds: number, connections: number):
   };
 }
 
+/**
+ * One target's slices as one figure: requests and errors summed, req/s their mean (the slices
+ * are equally long), latency percentiles the median of the slices'.
+ */
+export function combine(slices: Measured[]): Measured {
+  const sum = (f: (m: Measured) => number) => slices.reduce((total, m) => total + f(m), 0);
+  const median = (f: (m: Measured) => number) => {
+    const sorted = slices.map(f).sort((a, b) => a - b);
+    return sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+  };
+  const requests = sum((m) => m.requests);
+  const statuses: Record<string, number> = {};
+  for (const m of slices)
+    for (const [code, count] of Object.entries(m.statuses)) statuses[code] = (statuses[code] ?? 0) + count;
+  const last = slices.at(-1);
+  return {
+    rps: sum((m) => m.rps) / Math.max(1, slices.length),
+    p50: median((m) => m.p50),
+    p99: median((m) => m.p99),
+    requests,
+    non2xx: sum((m) => m.non2xx),
+    errors: sum((m) => m.errors),
+    timeouts: sum((m) => m.timeouts),
+    statuses,
+    ...(last?.poolLeft !== undefined && { poolLeft: last.poolLeft }),
+    // The slices carry their CPU time (µs); here it becomes µs per request.
+    ...(slices.some((m) => m.cpuUs !== undefined) && {
+      cpuUs: sum((m) => m.cpuUs ?? 0) / Math.max(1, requests),
+    }),
+    ...(slices.some((m) => m.pgUs !== undefined) && {
+      pgUs: sum((m) => m.pgUs ?? 0) / Math.max(1, requests),
+    }),
+  };
+}
+
 export const basicAuth = (id: string, secret: string) => {
   const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
   return `Basic ${Buffer.from(`${enc(id)}:${enc(secret)}`).toString('base64')}`;
