@@ -143,6 +143,33 @@ describe.each(BACKENDS)('widget identity on %s (HAL seed)', (backend) => {
     expect(seen?.name).toBe('Vis');
   });
 
+  it('counts every one of many concurrent identifies of the same users (group-committed upserts)', async () => {
+    const t = await connect();
+    const users = ['crowd-1', 'crowd-2', 'crowd-3'];
+    const hashes = new Map<string, string>();
+    for (const user_id of users)
+      hashes.set(user_id, (await sign(t.access_token, { user_id })).json.user_hash);
+    // 60 requests in flight at once: several land in one statement, repeats of a user among them.
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => {
+        const user_id = users[i % users.length] as string;
+        return identify({
+          app_id: project.app_id,
+          user_id,
+          user_hash: hashes.get(user_id),
+          ...(i === 59 && { name: 'Last Name', email: 'crowd@example.test' }),
+        });
+      }),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(60).fill(200));
+    const seen = await srv.services.stores.projects.identities(project.id);
+    for (const user_id of users) expect(seen.find((i) => i.userId === user_id)?.count).toBe(20);
+    expect(seen.find((i) => i.userId === 'crowd-3')).toMatchObject({
+      name: 'Last Name',
+      email: 'crowd@example.test',
+    });
+  });
+
   it('refuses a tampered hash, a hash for another user and a forged user_jwt with 401 invalid_user_hash', async () => {
     const t = await connect();
     const signed = (await sign(t.access_token, { user_id: 'visitor-8' })).json;
