@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { api, bearer } from '../../test/support/api';
 import { type Browser, basic, newAccount, signUp } from '../../test/support/browser';
-import { authorizeInBrowser, oauthPost, pkce, registerApp } from '../../test/support/oauth';
+import { codeFlow, registerApp } from '../../test/support/oauth';
 
 const REDIRECT_URI = 'https://bench.example/cb';
 /** The widget user the sign-identity and identify scenarios name in every request. */
@@ -35,24 +34,8 @@ const fail = (what: string, res: { status: number; text: string }) =>
 /** The code flow for one new user: sign-up, consent, code exchange. */
 async function userGrant(base: string, clientId: string, clientSecret: string) {
   const { browser } = await signUp(base, newAccount('bench'));
-  const { verifier, challenge } = pkce();
-  const redirect = await authorizeInBrowser(browser, {
-    response_type: 'code',
-    client_id: clientId,
-    redirect_uri: REDIRECT_URI,
-    scope: 'profile',
-    state: randomBytes(8).toString('hex'),
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-  });
-  const code = redirect.searchParams.get('code');
-  if (!code) throw new Error(`HAL setup: authorization answered ${redirect}`);
-  const res = await oauthPost(
-    base,
-    '/oauth/token',
-    { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier },
-    { id: clientId, secret: clientSecret },
-  );
+  const app = { id: '', client_id: clientId, client_secret: clientSecret, redirect_uris: [REDIRECT_URI] };
+  const { res } = await codeFlow(base, browser, app, { scope: 'profile' });
   if (res.status !== 200) throw fail('the code exchange', res);
   return res.json as { access_token: string; refresh_token: string };
 }
@@ -78,29 +61,10 @@ async function widgetHost(base: string, browser: Browser, ownerAuth: string): Pr
     // BENCH_DURATION raised): the longest lifetime HAL allows keeps it valid for the whole run.
     access_token_ttl: 28_800,
   });
-  const { verifier, challenge } = pkce();
-  const redirect = await authorizeInBrowser(
-    browser,
-    {
-      response_type: 'code',
-      client_id: app.client_id,
-      redirect_uri: REDIRECT_URI,
-      scope: 'widget:serve',
-      project_id: project.id,
-      state: randomBytes(8).toString('hex'),
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-    },
-    { projectId: project.id },
-  );
-  const code = redirect.searchParams.get('code');
-  if (!code) throw new Error(`HAL setup: widget:serve authorization answered ${redirect}`);
-  const token = await oauthPost(
-    base,
-    '/oauth/token',
-    { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier },
-    { id: app.client_id, secret: app.client_secret as string },
-  );
+  const { res: token } = await codeFlow(base, browser, app, {
+    scope: 'widget:serve',
+    project_id: project.id,
+  });
   if (token.status !== 200) throw fail('the widget:serve code exchange', token);
   if (token.json.project_id !== project.id)
     throw new Error(

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, bearer } from '../support/api';
 import { Browser, basic, signUp } from '../support/browser';
-import { authorizeInBrowser, oauthPost, pkce, registerApp } from '../support/oauth';
+import { codeFlow, oauthPost, registerApp } from '../support/oauth';
 import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
 
 /** Every row of every table in the public schema, as one string. */
@@ -62,31 +62,10 @@ describe.each(BACKENDS)('no secret is stored in clear on %s', (backend) => {
     // An OAuth round: client secret, authorization code, refresh tokens (before and after rotation),
     // access token, and what sign-identity hands out.
     const app = await registerApp(srv.url, bearer(jwt), { allowed_scopes: ['profile', 'widget:serve'] });
-    const { verifier, challenge } = pkce();
-    const redirect = await authorizeInBrowser(browser, {
-      response_type: 'code',
-      client_id: app.client_id,
-      redirect_uri: app.redirect_uris[0],
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-      scope: 'widget:serve',
-      project_id: project.id,
-    });
-    const code = redirect.searchParams.get('code') as string;
+    const flow = await codeFlow(srv.url, browser, app, { scope: 'widget:serve', project_id: project.id });
+    const { code } = flow;
+    const issued = flow.res.json;
     const creds = { id: app.client_id, secret: app.client_secret as string };
-    const issued = (
-      await oauthPost(
-        srv.url,
-        '/oauth/token',
-        {
-          grant_type: 'authorization_code',
-          code,
-          redirect_uri: app.redirect_uris[0],
-          code_verifier: verifier,
-        },
-        creds,
-      )
-    ).json;
     const rotated = (
       await oauthPost(
         srv.url,

@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, bearer } from '../support/api';
 import { type Browser, basic, signUp } from '../support/browser';
-import {
-  authorizeInBrowser,
-  decodeJwtHeader,
-  oauthPost,
-  pkce,
-  type RegisteredApp,
-  registerApp,
-} from '../support/oauth';
+import { codeFlow, decodeJwtHeader, oauthPost, type RegisteredApp, registerApp } from '../support/oauth';
 import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
 
 describe.each(BACKENDS)('revocation, introspection and OAuth tokens on the API on %s', (backend) => {
@@ -37,27 +30,7 @@ describe.each(BACKENDS)('revocation, introspection and OAuth tokens on the API o
   afterAll(() => srv.close());
 
   async function tokens(scope = 'profile projects:read') {
-    const { verifier, challenge } = pkce();
-    const redirect = await authorizeInBrowser(browser, {
-      response_type: 'code',
-      client_id: app.client_id,
-      redirect_uri: app.redirect_uris[0],
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-      scope,
-      project_id: projectId,
-    });
-    const res = await oauthPost(
-      srv.url,
-      '/oauth/token',
-      {
-        grant_type: 'authorization_code',
-        code: redirect.searchParams.get('code') as string,
-        redirect_uri: app.redirect_uris[0],
-        code_verifier: verifier,
-      },
-      creds,
-    );
+    const { res } = await codeFlow(srv.url, browser, app, { scope, project_id: projectId });
     return res.json as { access_token: string; refresh_token: string };
   }
   const introspect = (token: string) => oauthPost(srv.url, '/oauth/introspect', { token }, creds);

@@ -5,14 +5,7 @@ import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, onTestFinished, vi } from 'vitest';
 import { api, bearer } from '../support/api';
 import { type Browser, basic, signUp } from '../support/browser';
-import {
-  authorizeInBrowser,
-  decodeJwtPayload,
-  oauthPost,
-  pkce,
-  type RegisteredApp,
-  registerApp,
-} from '../support/oauth';
+import { codeFlow, decodeJwtPayload, oauthPost, type RegisteredApp, registerApp } from '../support/oauth';
 import { BACKENDS, startCluster, type TestServer } from '../support/servers';
 import { trpcFor } from '../support/trpc';
 
@@ -173,27 +166,7 @@ describe.runIf(BACKENDS.includes('postgres'))('per-process caches on two servers
 
   /** The token response to a code approved by `who` on server A (bound to `projectId` when given). */
   async function tokens(who = browser, scope = 'profile', projectId?: string) {
-    const { verifier, challenge } = pkce();
-    const redirect = await authorizeInBrowser(who, {
-      response_type: 'code',
-      client_id: app.client_id,
-      redirect_uri: app.redirect_uris[0],
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-      scope,
-      project_id: projectId,
-    });
-    const res = await oauthPost(
-      a.url,
-      '/oauth/token',
-      {
-        grant_type: 'authorization_code',
-        code: redirect.searchParams.get('code') as string,
-        redirect_uri: app.redirect_uris[0],
-        code_verifier: verifier,
-      },
-      creds(),
-    );
+    const { res } = await codeFlow(a.url, who, app, { scope, project_id: projectId });
     expect(res.status).toBe(200);
     return res.json as { access_token: string; refresh_token: string };
   }

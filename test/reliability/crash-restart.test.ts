@@ -2,7 +2,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, bearer } from '../support/api';
 import { basic, signUp } from '../support/browser';
-import { authorizeInBrowser, oauthPost, pkce, type RegisteredApp, registerApp } from '../support/oauth';
+import { codeFlow, oauthPost, type RegisteredApp, registerApp } from '../support/oauth';
 import { type Cluster, findPgBin, freePort, removeCluster, startCluster } from '../support/postgres-cluster';
 import { HalProcess } from '../support/process';
 import { BACKENDS } from '../support/servers';
@@ -43,28 +43,8 @@ describe.runIf(BACKENDS.includes('postgres'))('crash and restart under load', ()
       await api(hal.url, 'POST', '/api/v1/tokens', { auth, body: { name: 'load', scopes: ['profile'] } })
     ).json.data.token;
     for (let i = 0; i < 4; i++) {
-      const { verifier, challenge } = pkce();
-      const redirect = await authorizeInBrowser(browser, {
-        response_type: 'code',
-        client_id: app.client_id,
-        redirect_uri: app.redirect_uris[0],
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-        scope: 'profile',
-      });
-      const code = redirect.searchParams.get('code') as string;
-      const t = await oauthPost(
-        hal.url,
-        '/oauth/token',
-        {
-          grant_type: 'authorization_code',
-          code,
-          redirect_uri: app.redirect_uris[0],
-          code_verifier: verifier,
-        },
-        creds(),
-      );
-      chains.push({ refresh: t.json.refresh_token });
+      const { res } = await codeFlow(hal.url, browser, app, { scope: 'profile' });
+      chains.push({ refresh: res.json.refresh_token });
     }
   }, 120_000);
 

@@ -102,3 +102,39 @@ export const decodeJwtPayload = (jwt: string) =>
   JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString());
 export const decodeJwtHeader = (jwt: string) =>
   JSON.parse(Buffer.from(jwt.split('.')[0] as string, 'base64url').toString());
+
+/**
+ * One whole authorization code flow with PKCE for `app`: `browser` approves the request at `base`
+ * (bound to a project when `project_id` is given), then the code is exchanged there, with the
+ * app's secret when it has one. Returns the code and the token endpoint's answer.
+ */
+export async function codeFlow(
+  base: string,
+  browser: Browser,
+  app: RegisteredApp,
+  params: { scope: string; project_id?: string },
+) {
+  const { verifier, challenge } = pkce();
+  const redirect = await authorizeInBrowser(browser, {
+    response_type: 'code',
+    client_id: app.client_id,
+    redirect_uri: app.redirect_uris[0],
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    ...params,
+  });
+  const code = redirect.searchParams.get('code') as string;
+  const res = await oauthPost(
+    base,
+    '/oauth/token',
+    {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: app.redirect_uris[0],
+      code_verifier: verifier,
+      ...(app.client_secret === undefined && { client_id: app.client_id }),
+    },
+    app.client_secret === undefined ? undefined : { id: app.client_id, secret: app.client_secret },
+  );
+  return { code, res };
+}

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, bearer } from '../support/api';
 import { type Browser, basic, signUp } from '../support/browser';
 import {
-  authorizeInBrowser,
+  codeFlow,
   decodeJwtPayload,
   oauthPost,
   pkce,
@@ -38,28 +38,7 @@ describe.each(BACKENDS)('widget identity on %s (HAL seed)', (backend) => {
   afterAll(() => srv.close());
 
   async function connect(scope = 'widget:serve') {
-    const { verifier, challenge } = pkce();
-    const redirect = await authorizeInBrowser(browser, {
-      response_type: 'code',
-      client_id: host.client_id,
-      redirect_uri: host.redirect_uris[0],
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-      scope,
-      project_id: project.id,
-    });
-    const res = await oauthPost(
-      srv.url,
-      '/oauth/token',
-      {
-        grant_type: 'authorization_code',
-        code: redirect.searchParams.get('code') as string,
-        redirect_uri: host.redirect_uris[0],
-        code_verifier: verifier,
-      },
-      { id: host.client_id, secret: host.client_secret as string },
-    );
-    return res.json;
+    return (await codeFlow(srv.url, browser, host, { scope, project_id: project.id })).res.json;
   }
   const sign = (token: string, body: unknown) =>
     api(srv.url, 'POST', '/api/oauth/widget/sign-identity', { auth: bearer(token), body });
@@ -255,26 +234,7 @@ describe.each(BACKENDS)('widget identity on %s (HAL seed)', (backend) => {
       project_id: project.id,
       allowed_scopes: ['widget:serve'],
     });
-    const { verifier, challenge } = pkce();
-    const redirect = await authorizeInBrowser(browser, {
-      response_type: 'code',
-      client_id: legacy.client_id,
-      redirect_uri: 'https://legacy.example/cb',
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-      scope: 'widget:serve',
-    });
-    const res = await oauthPost(
-      srv.url,
-      '/oauth/token',
-      {
-        grant_type: 'authorization_code',
-        code: redirect.searchParams.get('code') as string,
-        redirect_uri: 'https://legacy.example/cb',
-        code_verifier: verifier,
-      },
-      { id: legacy.client_id, secret: legacy.client_secret },
-    );
+    const { res } = await codeFlow(srv.url, browser, legacy, { scope: 'widget:serve' });
     expect(res.status).toBe(200);
     expect(res.json).toEqual({
       app_id: project.app_id,
@@ -292,7 +252,7 @@ describe.each(BACKENDS)('widget identity on %s (HAL seed)', (backend) => {
         response_type: 'code',
         client_id: legacy.client_id,
         redirect_uri: 'https://legacy.example/cb',
-        code_challenge: challenge,
+        code_challenge: pkce().challenge,
         code_challenge_method: 'S256',
         scope: 'widget:serve',
         project_id: other.id,
