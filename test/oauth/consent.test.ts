@@ -169,9 +169,10 @@ describe.each(BACKENDS)(
         expect(html).not.toContain('Foreign Shop');
       });
 
-      it('preselects the project the request names with project_id', async () => {
+      it('lists every eligible project and preselects the one the request names with project_id (contract)', async () => {
         const { projects } = await open({ scope: 'projects:read', project_id: admin });
-        expect(projects).toEqual([{ id: admin, selected: true }]);
+        expect(projects.filter((p) => p.selected)).toEqual([{ id: admin, selected: true }]);
+        expect(projects.map((p) => p.id).sort()).toEqual([owned, admin].sort());
       });
 
       it('preselects the project a hal_project detail names (RFC 9396 §2)', async () => {
@@ -181,7 +182,8 @@ describe.each(BACKENDS)(
             { type: 'hal_project', project_id: owned, actions: ['read'] },
           ]),
         });
-        expect(projects).toEqual([{ id: owned, selected: true }]);
+        expect(projects.filter((p) => p.selected)).toEqual([{ id: owned, selected: true }]);
+        expect(projects.map((p) => p.id).sort()).toEqual([owned, admin].sort());
       });
 
       it.each([
@@ -391,13 +393,48 @@ describe.each(BACKENDS)(
         );
       });
 
-      it('refuses with 400 an approval for another eligible project than the one the request named', async () => {
-        const { requestId, csrf } = await open({ scope: 'projects:read', project_id: owned });
-        await expectRefused(
-          await decide({ csrf, request_id: requestId, decision: 'approve', project_id: admin }),
-          400,
-          'Choose one of your projects where you are an owner or admin.',
+      it('binds the grant to the project the user picks, even another eligible one than the request named (contract: preselected)', async () => {
+        const { verifier, challenge } = pkce();
+        const redirect = await authorizeInBrowser(
+          browser,
+          params({ scope: 'projects:read', project_id: owned, code_challenge: challenge }),
+          { projectId: admin },
         );
+        const token = await oauthPost(
+          srv.url,
+          '/oauth/token',
+          {
+            grant_type: 'authorization_code',
+            code: redirect.searchParams.get('code') as string,
+            redirect_uri: REDIRECT,
+            code_verifier: verifier,
+          },
+          { id: app.client_id, secret: app.client_secret as string },
+        );
+        expect(token.status).toBe(200);
+        expect(token.json.project_id).toBe(admin);
+      });
+
+      it('shows the consent page again with the error beside the picker when approved without a project, and the request stays alive', async () => {
+        const { requestId, csrf } = await open({ scope: 'projects:read' });
+        const refused = await decide({ csrf, request_id: requestId, decision: 'approve' });
+        expect(refused.status).toBe(400);
+        const html = await refused.text();
+        expect(html).toContain('<form method="post" action="/oauth/authorize/decision">');
+        expect(html).toMatch(
+          /<label for="project_id">Project<\/label><p class="error" role="alert" id="project_error">Choose one of your projects where you are an owner or admin.<\/p><select id="project_id"/,
+        );
+        const again = consentForm(html);
+        expect(again.requestId).toBe(requestId);
+        expect(again.projects.map((p) => p.id).sort()).toEqual([owned, admin].sort());
+        const approved = await decide({
+          csrf: again.csrf as string,
+          request_id: requestId,
+          decision: 'approve',
+          project_id: owned,
+        });
+        expect(approved.status).toBe(303);
+        expect(new URL(approved.headers.get('location') as string).searchParams.get('code')).toBeTruthy();
       });
 
       it('binds the grant to the chosen admin project: the token carries its project_id', async () => {

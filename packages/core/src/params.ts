@@ -81,10 +81,9 @@ export class Params {
     }
   }
 
-  toObject(): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const [name, list] of this.values) if (list[0] !== undefined) out[name] = list[0];
-    return out;
+  /** Every value of every name, in order (what a pushed request stores, repeats included). */
+  entries(): [string, string][] {
+    return [...this.values].flatMap(([name, list]) => list.map((value): [string, string] => [name, value]));
   }
 }
 

@@ -5,6 +5,7 @@ import { browserSessions } from '../http/browser-session';
 import { csrfProtection } from '../http/csrf';
 import { accountService } from './accounts';
 import { appService } from './apps';
+import { authorizationService } from './authorization';
 import { Keyring } from './keyring';
 import { oauthService } from './oauth';
 import { personalTokenService } from './personal-tokens';
@@ -39,6 +40,7 @@ export async function createServices(
     personalTokens: personalTokenService(stores),
     projects,
     apps: appService(stores, projects),
+    authorization: authorizationService(stores, config.issuer),
     oauth: oauthService(stores, keyring, projects, secretKey, config),
     widget: widgetService(stores, projects, keyring, config),
     sessions: browserSessions(accounts, config.secureCookies),

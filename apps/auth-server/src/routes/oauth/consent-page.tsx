@@ -1,6 +1,26 @@
 /** @jsxImportSource preact */
 /** @jsxRuntime automatic */
-import { type AuthorizationDetail, SCOPE_DESCRIPTIONS, type Scope } from '@hal/core';
+import { type AuthorizationDetail, SCOPE_DESCRIPTIONS, type Scope, UnsafeRedirectError } from '@hal/core';
+import type { Context } from 'hono';
+import { AuthorizationPageError, ClientRedirect, type ConsentView } from '../../services/authorization';
+import { PAGE_CSP, renderPage } from '../pages/layout';
+import { redirectError } from './serialize';
+
+/**
+ * What the authorization service refused, for the user agent: a page when the client cannot be
+ * trusted with the answer (RFC 6749 §4.1.2.1), otherwise a redirect to the client with the error.
+ */
+export function renderRefusal(c: Context, error: unknown, issuer: string) {
+  if (error instanceof UnsafeRedirectError || error instanceof AuthorizationPageError)
+    return renderAuthorizationError(
+      c,
+      error.message,
+      error instanceof AuthorizationPageError ? error.reason : 'invalid',
+    );
+  if (error instanceof ClientRedirect)
+    return redirectError(c, error.redirectUri, error.error, error.state, issuer);
+  throw error;
+}
 
 const ACTION_WORDS: Record<string, string> = {
   read: 'see the project and its settings',
@@ -8,17 +28,45 @@ const ACTION_WORDS: Record<string, string> = {
   'widget:serve': 'sign widget identities for the project',
 };
 
-export interface ConsentProps {
-  requestId: string;
-  csrf: string;
-  app: { name: string; description: string; ownerName: string; logoUrl: string | null };
-  scopes: string[];
+type ConsentProps = Omit<ConsentView, 'redirectUri' | 'details'> & {
   details: AuthorizationDetail[];
+  csrf: string;
   redirectHost: string;
-  /** Present when a project must be picked: the user's projects where they are owner or admin. */
-  projects?: { id: string; name: string }[];
-  selectedProjectId?: string;
+  /** A choice that could not be accepted, shown beside the project picker. */
   error?: string;
+};
+
+/** The consent page's CSP: the form may also lead to the client's redirect URI (after a 303). */
+function consentCsp(redirectUri: string) {
+  const url = new URL(redirectUri);
+  const target = url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol;
+  return PAGE_CSP.replace("form-action 'self'", `form-action 'self' ${target}`);
+}
+
+/** Renders the consent page of `view`; with `error`, again after a choice that was refused (400). */
+export function renderConsent(c: Context, view: ConsentView, csrf: string, error?: string) {
+  const { redirectUri, ...props } = view;
+  const page = (
+    <ConsentPage
+      {...props}
+      csrf={csrf}
+      redirectHost={new URL(redirectUri).host || redirectUri}
+      error={error}
+    />
+  );
+  return renderPage(c, `Authorize ${view.app.name}`, page, error ? 400 : 200, consentCsp(redirectUri));
+}
+
+const PAGE_STATUS = { gone: 404, foreign: 403, invalid: 400 } as const;
+
+/** The page of an authorization request that cannot go on (never a redirect: RFC 6749 §4.1.2.1). */
+export function renderAuthorizationError(
+  c: Context,
+  message: string,
+  status: AuthorizationPageError['reason'] | 401 | 403 = 'invalid',
+) {
+  const code = typeof status === 'number' ? status : PAGE_STATUS[status];
+  return renderPage(c, 'Authorization error', <AuthorizationErrorPage message={message} />, code);
 }
 
 /** The consent page: who asks, for what, on which project; approve or deny (no JavaScript). */
@@ -33,11 +81,6 @@ export function ConsentPage(p: ConsentProps) {
         By {p.app.ownerName || 'an unknown developer'}. After your decision you will be sent to{' '}
         {p.redirectHost}.
       </p>
-      {p.error ? (
-        <p class="error" role="alert">
-          {p.error}
-        </p>
-      ) : null}
       <p>
         <strong>{p.app.name}</strong> is asking to:
       </p>
@@ -55,6 +98,11 @@ export function ConsentPage(p: ConsentProps) {
       {noProject ? (
         <form method="post" action={`/oauth/authorize/consent/${p.requestId}/project`}>
           <p>You have no project you can connect yet. Create one to continue.</p>
+          {p.error ? (
+            <p class="error" role="alert">
+              {p.error}
+            </p>
+          ) : null}
           <input type="hidden" name="csrf" value={p.csrf} />
           <label for="project_name">Project name</label>
           <input id="project_name" name="name" required maxlength={100} />
@@ -67,7 +115,17 @@ export function ConsentPage(p: ConsentProps) {
         {needsProject && !noProject ? (
           <>
             <label for="project_id">Project</label>
-            <select id="project_id" name="project_id" required>
+            {p.error ? (
+              <p class="error" role="alert" id="project_error">
+                {p.error}
+              </p>
+            ) : null}
+            <select
+              id="project_id"
+              name="project_id"
+              required
+              aria-describedby={p.error ? 'project_error' : undefined}
+            >
               {p.projects?.map((project) => (
                 <option value={project.id} selected={project.id === p.selectedProjectId}>
                   {project.name}
