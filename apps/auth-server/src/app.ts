@@ -3,12 +3,13 @@ import { accountUser } from '@hal/db';
 import { trpcServer } from '@hono/trpc-server';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { HTTPException } from 'hono/http-exception';
 import { timeout } from 'hono/timeout';
+import { apiErrorResponse } from './http/api-errors';
 import { authenticate } from './http/auth';
-import { apiErrorResponse, onError } from './http/errors';
+import { onError } from './http/errors';
 import { requestLog } from './http/request-log';
 import type { Env } from './http/types';
+import { RequestTimeout } from './http/unavailable';
 import { appRoutes, publicAppRoutes } from './routes/api/apps';
 import { authRoutes } from './routes/api/auth';
 import { projectRoutes } from './routes/api/projects';
@@ -44,12 +45,7 @@ export function createApp(s: Services) {
 
   app.use(requestLog(s.logger));
   // No request may hang on a stuck dependency: past this it is answered 503 (retry) and logged.
-  app.use(
-    timeout(
-      REQUEST_TIMEOUT_MS,
-      () => new HTTPException(503, { message: 'the request timed out; retry shortly' }),
-    ),
-  );
+  app.use(timeout(REQUEST_TIMEOUT_MS, () => new RequestTimeout()));
   const tooLarge = (c: Context) =>
     apiErrorResponse(c, 413, 'payload_too_large', 'request body exceeds 64 KiB');
   const streamedLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });

@@ -1,6 +1,7 @@
 /**
- * An OAuth protocol error (RFC 6749 §5.2, §4.1.2.1; RFC 6750 §3.1; RFC 9396 §5).
- * `error_description` is lower case and names the offending parameter.
+ * An OAuth protocol error (RFC 6749 §5.2 and §4.1.2.1, which RFC 7009 and RFC 7662 reuse; RFC 9396
+ * §5). `error_description` is lower case and names the offending parameter. Core has no other
+ * error family: the server's HTTP layer renders these, and keeps its own.
  */
 export class OAuthError extends Error {
   readonly status: number;
@@ -30,26 +31,3 @@ export class UnsupportedResponseType extends code('unsupported_response_type') {
 export class InvalidScope extends code('invalid_scope') {}
 export class AccessDenied extends code('access_denied', 403) {}
 export class InvalidAuthorizationDetails extends code('invalid_authorization_details') {}
-export class InvalidToken extends code('invalid_token', 401) {}
-export class InsufficientScope extends code('insufficient_scope', 403) {}
-export class ServerError extends code('server_error', 500) {}
-
-/** A REST API error (contract: `{ error: { code, message } }`). */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers?: Record<string, string>,
-  ) {
-    super(message);
-  }
-}
-
-export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found`);
-export const forbidden = (message: string) => new ApiError(403, 'forbidden', message);
-export const badRequest = (message: string, code = 'invalid_request') => new ApiError(400, code, message);
-export const tooManyRequests = (retryAfter: number) =>
-  new ApiError(429, 'rate_limited', 'too many attempts; try again later', {
-    'Retry-After': String(retryAfter),
-  });

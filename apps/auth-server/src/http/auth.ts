@@ -1,9 +1,10 @@
-import { ApiError, PREFIX } from '@hal/core';
+import { PREFIX } from '@hal/core';
 import { accountUser } from '@hal/db';
 import type { MiddlewareHandler } from 'hono';
 import { decodeProtectedHeader } from 'jose';
 import type { AccountService } from '../services/accounts';
 import type { PersonalTokenService } from '../services/personal-tokens';
+import { ApiError } from './api-errors';
 import type { Principal } from './principal';
 import type { Env } from './types';
 

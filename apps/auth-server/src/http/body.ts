@@ -1,7 +1,9 @@
-import { ApiError, badRequest, isUnstorable } from '@hal/core';
+import { isUnstorable } from '@hal/core';
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { describeZodError } from './errors';
+import { ApiError, describeZodError } from './api-errors';
+
+const badRequest = (message: string, code = 'invalid_request') => new ApiError(400, code, message);
 
 /** Reads a JSON body and validates it; malformed JSON and invalid fields are 400, never 500. */
 export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {

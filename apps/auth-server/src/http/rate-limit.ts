@@ -1,5 +1,6 @@
 import type { Stores } from '@hal/db';
 import type { Context, MiddlewareHandler } from 'hono';
+import { rateLimited } from '../services/errors';
 import type { Env } from './types';
 
 export interface RateLimitRule {
@@ -11,33 +12,36 @@ export interface RateLimitRule {
 
 /**
  * A fixed-window rate limit kept in the database (one atomic upsert), so every server process
- * counts together. Over the limit: 429 with `Retry-After`, in the caller's error shape.
+ * counts together. Over the limit it throws `rate_limited` with the seconds left in the window;
+ * the surface's renderer answers 429 with `Retry-After` in its own shape.
  */
+export function rateLimiter(
+  ops: Stores['ops'],
+  name: string,
+  rule: RateLimitRule | undefined,
+  key: (c: Context<Env>) => string,
+): (c: Context<Env>) => Promise<void> {
+  if (!rule) return async () => {}; // limits off (HAL_RATE_LIMITS=off)
+  return async (c) => {
+    const { count, resetAt } = await ops.hit(`${name}:${key(c)}`, rule.window);
+    if (count > rule.limit) {
+      const retryAfter = Math.max(1, Math.ceil((resetAt.getTime() - Date.now()) / 1000));
+      throw rateLimited(retryAfter, 'too many requests; try again later');
+    }
+  };
+}
+
+/** {@link rateLimiter} as middleware, for routes whose errors reach `onError` (the REST shape). */
 export function rateLimit(
   ops: Stores['ops'],
   name: string,
   rule: RateLimitRule | undefined,
   key: (c: Context<Env>) => string,
-  respond: (c: Context<Env>, retryAfter: number) => Response,
 ): MiddlewareHandler<Env> {
   if (!rule) return (_c, next) => next(); // limits off (HAL_RATE_LIMITS=off)
+  const limit = rateLimiter(ops, name, rule, key);
   return async (c, next) => {
-    const { count, resetAt } = await ops.hit(`${name}:${key(c)}`, rule.window);
-    if (count > rule.limit) {
-      const retryAfter = Math.max(1, Math.ceil((resetAt.getTime() - Date.now()) / 1000));
-      c.header('Retry-After', String(retryAfter));
-      return respond(c, retryAfter);
-    }
+    await limit(c);
     await next();
   };
 }
-
-/** 429 in the REST API's shape. */
-export const apiTooMany = (c: Context, _retryAfter: number) =>
-  c.json({ error: { code: 'rate_limited', message: 'too many requests; try again later' } }, 429);
-
-/** 429 at OAuth JSON endpoints, in the RFC 6749 §5.2 shape. */
-export const oauthTooMany = (c: Context, _retryAfter: number) => {
-  c.header('Cache-Control', 'no-store');
-  return c.json({ error: 'rate_limited', error_description: 'too many requests; try again later' }, 429);
-};

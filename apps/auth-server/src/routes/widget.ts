@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { ApiError } from '@hal/core';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
+import { ApiError, apiErrorResponse } from '../http/api-errors';
 import { requireScope } from '../http/auth';
 import { jsonBody } from '../http/body';
-import { apiTooMany, rateLimit } from '../http/rate-limit';
+import { rateLimit } from '../http/rate-limit';
 import type { Env } from '../http/types';
 import type { Services } from '../services';
 
@@ -48,8 +48,7 @@ export function widgetRoutes(s: Services, authenticate: MiddlewareHandler<Env>) 
   const app = new Hono<Env>();
 
   app.get('/widget/v1/hal-widget.js', (c) => {
-    if (!script)
-      return c.json({ error: { code: 'unavailable', message: 'the widget script has not been built' } }, 503);
+    if (!script) return apiErrorResponse(c, 503, 'unavailable', 'the widget script has not been built');
     c.header('ETag', script.etag);
     c.header('Cache-Control', 'public, max-age=300, stale-while-revalidate=3600');
     c.header('Access-Control-Allow-Origin', '*');
@@ -75,7 +74,7 @@ export function widgetRoutes(s: Services, authenticate: MiddlewareHandler<Env>) 
   const limits = s.config.rateLimits;
   app.post(
     '/api/widget/v1/identify',
-    rateLimit(s.stores.ops, 'identify', limits.identify, (c) => c.get('clientIp'), apiTooMany),
+    rateLimit(s.stores.ops, 'identify', limits.identify, (c) => c.get('clientIp')),
     async (c) => {
       const input = await jsonBody(c, Identify);
       const project = await s.widget.projectForApp(input.app_id);
@@ -91,16 +90,10 @@ export function widgetRoutes(s: Services, authenticate: MiddlewareHandler<Env>) 
     authenticate,
     requireScope('widget:serve'),
     // Per connection (client × project), so one busy widget host does not starve another.
-    rateLimit(
-      s.stores.ops,
-      'sign',
-      limits.signIdentity,
-      (c) => {
-        const { clientId, user, projectId } = c.get('principal');
-        return `${clientId ?? user.id}:${projectId}`;
-      },
-      apiTooMany,
-    ),
+    rateLimit(s.stores.ops, 'sign', limits.signIdentity, (c) => {
+      const { clientId, user, projectId } = c.get('principal');
+      return `${clientId ?? user.id}:${projectId}`;
+    }),
     async (c) => {
       const input = await jsonBody(c, SignIdentity);
       c.header('Cache-Control', 'no-store');

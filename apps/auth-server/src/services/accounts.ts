@@ -1,5 +1,4 @@
 import {
-  ApiError,
   hashPassword,
   hashToken,
   isUnstorable,
@@ -12,6 +11,7 @@ import {
 } from '@hal/core';
 import type { Stores, User } from '@hal/db';
 import type { Config } from '../env';
+import { conflict } from './errors';
 import type { Keyring } from './keyring';
 import { loginThrottle } from './throttle';
 
@@ -30,7 +30,7 @@ export function accountService(stores: Stores, keyring: Keyring, config: Config)
         name: input.name,
         passwordHash: await hashPassword(input.password),
       });
-      if (!user) throw new ApiError(409, 'email_taken', 'an account with this email already exists');
+      if (!user) throw conflict('email_taken', 'an account with this email already exists');
       await ops.audit({ type: 'user.signed_up', userId: user.id });
       return user;
     },

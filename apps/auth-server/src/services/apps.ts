@@ -1,15 +1,13 @@
 import {
-  ApiError,
-  badRequest,
   hashToken,
   newClientId,
   newClientSecret,
   newId,
-  notFound,
   OAUTH_SCOPES,
   validateRegisteredRedirectUri,
 } from '@hal/core';
 import type { OAuthApp, Stores } from '@hal/db';
+import { invalidRequest, notFound } from './errors';
 import type { ProjectService } from './projects';
 
 /** The app as the API shows it (hzel OAuthApplicationView): never the secret. */
@@ -45,7 +43,7 @@ export interface AppInput {
 function checkRedirectUris(uris: string[]) {
   uris.forEach((uri, i) => {
     const problem = validateRegisteredRedirectUri(uri);
-    if (problem) throw badRequest(`redirect_uris.${i}: ${problem}`);
+    if (problem) throw invalidRequest(`redirect_uris.${i}: ${problem}`);
   });
 }
 
@@ -64,11 +62,11 @@ export function appService(stores: Stores, projects: ProjectService) {
     async create(ownerId: string, input: AppInput, boundProjectId?: string) {
       checkRedirectUris(input.redirect_uris);
       if (input.kind === 'private') {
-        if (!input.project_id) throw badRequest('project_id: required for a private project client');
+        if (!input.project_id) throw invalidRequest('project_id: required for a private project client');
         // Owners and admins of the project only (HAL seed: created in the project's settings).
         await projects.load({ userId: ownerId, projectId: boundProjectId }, input.project_id, 'update');
       } else if (input.project_id) {
-        throw badRequest('project_id: only private project clients belong to a project');
+        throw invalidRequest('project_id: only private project clients belong to a project');
       }
       const secret = input.client_type === 'confidential' ? newClientSecret() : undefined;
       const app = await apps.create(
@@ -135,8 +133,7 @@ export function appService(stores: Stores, projects: ProjectService) {
     /** hzel seed: a new secret, shown once; every refresh token of the app is revoked. */
     async rotateSecret(ownerId: string, id: string) {
       const app = await owned(ownerId, id);
-      if (app.clientType !== 'confidential')
-        throw new ApiError(400, 'invalid_request', 'public clients have no secret');
+      if (app.clientType !== 'confidential') throw invalidRequest('public clients have no secret');
       const secret = newClientSecret();
       await apps.rotateSecret(id, hashToken(secret));
       await ops.audit({ type: 'app.secret_rotated', userId: ownerId, appId: id });

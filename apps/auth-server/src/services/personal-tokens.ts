@@ -1,5 +1,6 @@
-import { hashToken, newId, newPersonalAccessToken, notFound, patDisplayPrefix } from '@hal/core';
+import { hashToken, newId, newPersonalAccessToken, patDisplayPrefix } from '@hal/core';
 import type { AccountUser, PersonalAccessToken, Stores } from '@hal/db';
+import { notFound } from './errors';
 
 /** The listing shape of a PAT: never the raw token. */
 export const patView = (t: PersonalAccessToken) => ({

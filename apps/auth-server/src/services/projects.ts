@@ -1,17 +1,14 @@
 import {
-  ApiError,
-  badRequest,
   decryptSecret,
   encryptSecret,
-  forbidden,
   hasRole,
   newProjectId,
   newWidgetAppId,
   newWidgetSecret,
-  notFound,
   PROJECT_POLICY,
 } from '@hal/core';
 import type { ProjectWithRole, Role, Stores } from '@hal/db';
+import { conflict, forbidden, invalidRequest, notFound, ServiceError } from './errors';
 
 /** The project as the API shows it (contract: `{ id, name, app_id, role, created_at }`). */
 export const projectView = (p: ProjectWithRole) => ({
@@ -68,7 +65,7 @@ export function projectService(stores: Stores, secretKey: Uint8Array) {
   async function lastOwnerGuard(id: string, memberId: string, current: Role, next: Role | null) {
     if (current !== 'owner' || next === 'owner') return;
     const owners = (await projects.members(id)).filter((m) => m.role === 'owner' && m.userId !== memberId);
-    if (owners.length === 0) throw badRequest('a project must keep at least one owner');
+    if (owners.length === 0) throw invalidRequest('a project must keep at least one owner');
   }
 
   return {
@@ -136,9 +133,9 @@ export function projectService(stores: Stores, secretKey: Uint8Array) {
       const project = await load(viewer, id, 'manageMembers');
       if (role === 'owner' && project.role !== 'owner') throw forbidden('only an owner can add an owner');
       const user = await stores.accounts.userByEmail(email);
-      if (!user) throw new ApiError(404, 'not_found', 'no account with this email');
+      if (!user) throw new ServiceError('not_found', 'not_found', 'no account with this email');
       if (await projects.forMember(id, user.id))
-        throw new ApiError(409, 'conflict', 'this account is already a member');
+        throw conflict('conflict', 'this account is already a member');
       await projects.setMember(id, user.id, role);
       await ops.audit({
         type: 'project.member_added',

@@ -1,6 +1,6 @@
-import { tooManyRequests } from '@hal/core';
 import type { Stores } from '@hal/db';
 import type { Config } from '../env';
+import { rateLimited } from './errors';
 
 /**
  * Sign-in throttling (OWASP Authentication Cheat Sheet): failed attempts are counted per account
@@ -16,13 +16,15 @@ export function loginThrottle(ops: Stores['ops'], config: Config['rateLimits']) 
     ] as const;
 
   return {
-    /** Counts an attempt; throws 429 with Retry-After once a limit is passed. */
+    /** Counts an attempt; throws `rate_limited` with the seconds to wait once a limit is passed. */
     async attempt(email: string, ip: string) {
       if (!config.enabled) return;
       for (const { key, limit } of keys(email, ip)) {
         const { count, resetAt } = await ops.hit(key, config.loginWindow);
-        if (count > limit)
-          throw tooManyRequests(Math.max(1, Math.ceil((resetAt.getTime() - Date.now()) / 1000)));
+        if (count > limit) {
+          const retryAfter = Math.max(1, Math.ceil((resetAt.getTime() - Date.now()) / 1000));
+          throw rateLimited(retryAfter, 'too many attempts; try again later');
+        }
       }
     },
     /** A successful attempt is not a failure: give back what {@link attempt} counted. */

@@ -1,22 +1,16 @@
-import {
-  ApiError,
-  forbidden,
-  signUserJwt,
-  userHash,
-  verifyUserHash,
-  verifyUserJwt,
-  type WidgetUser,
-} from '@hal/core';
+import { signUserJwt, userHash, verifyUserHash, verifyUserJwt, type WidgetUser } from '@hal/core';
 import type { Project, Stores } from '@hal/db';
 import type { Config } from '../env';
 import type { Principal } from '../http/principal';
+import { forbidden, ServiceError } from './errors';
 import type { Keyring } from './keyring';
 import type { ProjectService } from './projects';
 
 export const WIDGET_TOKEN_TYP = 'hal-widget+jwt';
 const WIDGET_TOKEN_TTL = 900;
 
-const invalidUserHash = (message: string) => new ApiError(401, 'invalid_user_hash', message);
+const invalidUserHash = (message: string) =>
+  new ServiceError('unauthenticated', 'invalid_user_hash', message);
 
 /** Widget identity: signing for widget hosts, verification for the widget script. */
 export function widgetService(stores: Stores, projects: ProjectService, keyring: Keyring, config: Config) {

@@ -1,8 +1,9 @@
-import { ApiError, isUnstorable } from '@hal/core';
+import { isUnstorable } from '@hal/core';
 import type { User } from '@hal/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Context } from 'hono';
 import type { Services } from '../services';
+import { ServiceError, type ServiceErrorKind } from '../services/errors';
 
 // A type alias, not an interface: @hono/trpc-server wants a context assignable to Record<string, unknown>.
 export type TrpcContext = {
@@ -30,22 +31,21 @@ const t = initTRPC.context<TrpcContext>().create({
   },
 });
 
-const STATUS_CODES = {
-  400: 'BAD_REQUEST',
-  401: 'UNAUTHORIZED',
-  403: 'FORBIDDEN',
-  404: 'NOT_FOUND',
-  409: 'CONFLICT',
-  429: 'TOO_MANY_REQUESTS',
-} as const;
+const CODES = {
+  invalid_request: 'BAD_REQUEST',
+  unauthenticated: 'UNAUTHORIZED',
+  forbidden: 'FORBIDDEN',
+  not_found: 'NOT_FOUND',
+  conflict: 'CONFLICT',
+  rate_limited: 'TOO_MANY_REQUESTS',
+} as const satisfies Record<ServiceErrorKind, TRPCError['code']>;
 
-/** The one place service errors (ApiError) become tRPC errors. */
+/** The one place service errors become tRPC errors (the formatter above then shapes them). */
 const mapErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof ApiError) {
+  if (!result.ok && result.error.cause instanceof ServiceError) {
     const cause = result.error.cause;
-    const code = STATUS_CODES[cause.status as keyof typeof STATUS_CODES] ?? 'INTERNAL_SERVER_ERROR';
-    throw new TRPCError({ code, message: cause.message, cause });
+    throw new TRPCError({ code: CODES[cause.kind], message: cause.message, cause });
   }
   return result;
 });

@@ -1,6 +1,6 @@
-import { ApiError } from '@hal/core';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { ApiError } from '../../http/api-errors';
 import { requireScope } from '../../http/auth';
 import { jsonBody } from '../../http/body';
 import type { Env } from '../../http/types';

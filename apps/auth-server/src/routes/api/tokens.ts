@@ -1,5 +1,5 @@
-import { forbidden } from '@hal/core';
 import { Hono } from 'hono';
+import { ApiError } from '../../http/api-errors';
 import { requireScope } from '../../http/auth';
 import { jsonBody } from '../../http/body';
 import { CreatePat } from '../../http/inputs';
@@ -12,7 +12,7 @@ export function tokenRoutes(s: Services) {
     .use(requireScope('tokens:write'), async (c, next) => {
       // hzel seed: OAuth app tokens may never mint or see personal tokens.
       if (c.get('principal').method === 'oauth')
-        throw forbidden('OAuth access tokens cannot manage personal access tokens');
+        throw new ApiError(403, 'forbidden', 'OAuth access tokens cannot manage personal access tokens');
       await next();
     })
     .post('/', async (c) => {

@@ -1,26 +1,24 @@
 import { InvalidRequest, TOKEN_MANAGEMENT_PARAMS, UnauthorizedClient } from '@hal/core';
 import { Hono } from 'hono';
-import { oauthTooMany, rateLimit } from '../../http/rate-limit';
+import { oauthJson } from '../../http/oauth-json';
+import { rateLimiter } from '../../http/rate-limit';
 import type { Env } from '../../http/types';
 import type { Services } from '../../services';
-import { bodyCredentials, oauthEndpoint, oauthJson, postOnly, readOAuthParams } from './serialize';
+import { bodyCredentials, oauthEndpoint, postOnly, readOAuthParams } from './serialize';
 
 /**
  * `POST /oauth/introspect`: client-authenticated; reflects revocation at once (one lookup).
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-2
  */
 export function introspectRoutes(s: Services) {
+  const limit = rateLimiter(s.stores.ops, 'introspect', s.config.rateLimits.introspect, (c) =>
+    c.get('clientIp'),
+  );
   return new Hono<Env>()
     .post(
       '/oauth/introspect',
-      rateLimit(
-        s.stores.ops,
-        'introspect',
-        s.config.rateLimits.introspect,
-        (c) => c.get('clientIp'),
-        oauthTooMany,
-      ),
       oauthEndpoint(async (c) => {
+        await limit(c);
         const params = await readOAuthParams(c);
         params.assertNoRepeats(TOKEN_MANAGEMENT_PARAMS);
         const { client } = await s.oauth.authenticateClient(

@@ -1,10 +1,12 @@
-import { ApiError, InvalidRequest, OAuthError, TOKEN_MANAGEMENT_PARAMS, UnauthorizedClient } from '@hal/core';
+import { InvalidRequest, OAuthError, TOKEN_MANAGEMENT_PARAMS, UnauthorizedClient } from '@hal/core';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { ApiError } from '../../http/api-errors';
 import { jsonBody } from '../../http/body';
+import { oauthJson } from '../../http/oauth-json';
 import type { Env } from '../../http/types';
 import type { Services } from '../../services';
-import { bodyCredentials, oauthEndpoint, oauthJson, postOnly, readOAuthParams } from './serialize';
+import { bodyCredentials, oauthEndpoint, postOnly, readOAuthParams } from './serialize';
 
 const HzelRevoke = z.object({
   token: z.string().min(1).max(4096),
@@ -44,6 +46,7 @@ export function revokeRoutes(s: Services) {
           throw new ApiError(400, 'unauthorized_client', 'token was issued to another client');
         }
       } catch (error) {
+        // A REST endpoint: the OAuth error keeps its status and code, in the REST shape.
         if (error instanceof OAuthError)
           throw new ApiError(error.status, error.error, error.error_description);
         throw error;

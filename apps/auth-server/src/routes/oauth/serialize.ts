@@ -1,27 +1,7 @@
 import { InvalidRequest, OAuthError, Params } from '@hal/core';
 import type { Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { isDatabaseUnavailable } from '../../http/unavailable';
-
-/** An OAuth JSON answer: never cached (RFC 6749 §5.1). */
-export function oauthJson(c: Context, body: unknown, status: ContentfulStatusCode = 200) {
-  c.header('Cache-Control', 'no-store');
-  c.header('Pragma', 'no-cache');
-  return c.json(body, status);
-}
-
-/**
- * The one serializer of OAuth errors at JSON endpoints (RFC 6749 §5.2); a failed client
- * authentication adds the `WWW-Authenticate: Basic` challenge (401).
- */
-export function oauthErrorResponse(c: Context, error: OAuthError) {
-  if (error.error === 'invalid_client') c.header('WWW-Authenticate', 'Basic realm="hal", charset="UTF-8"');
-  return oauthJson(
-    c,
-    { error: error.error, error_description: error.error_description },
-    error.status as ContentfulStatusCode,
-  );
-}
+import { oauthErrorResponse, renderOAuthError } from '../../http/oauth-json';
+import type { Env } from '../../http/types';
 
 /**
  * Sends the user agent back to the client with response parameters added to the redirect URI's
@@ -87,18 +67,17 @@ export const bodyCredentials = (params: Params) => ({
   client_secret: params.get('client_secret'),
 });
 
-/** Wraps an OAuth JSON endpoint so that every OAuthError leaves through {@link oauthErrorResponse}. */
-export function oauthEndpoint(handler: (c: Context) => Promise<Response>) {
-  return async (c: Context) => {
+/**
+ * Wraps an OAuth JSON endpoint so that its errors (protocol errors, rate limits, outages) leave
+ * through the OAuth renderer; anything else is a bug for `onError`.
+ */
+export function oauthEndpoint(handler: (c: Context<Env>) => Promise<Response>) {
+  return async (c: Context<Env>) => {
     try {
       return await handler(c);
     } catch (error) {
-      if (error instanceof OAuthError) return oauthErrorResponse(c, error);
-      if (isDatabaseUnavailable(error)) {
-        // RFC 6749 §4.1.2.1 names temporarily_unavailable; token responses use it the same way.
-        c.header('Retry-After', '1');
-        return oauthJson(c, { error: 'temporarily_unavailable', error_description: 'retry shortly' }, 503);
-      }
+      const response = renderOAuthError(c, error);
+      if (response) return response;
       throw error;
     }
   };
@@ -107,9 +86,5 @@ export function oauthEndpoint(handler: (c: Context) => Promise<Response>) {
 /** `GET` and other methods on a POST-only OAuth endpoint. */
 export const postOnly = (c: Context) => {
   c.header('Allow', 'POST');
-  return oauthJson(
-    c,
-    { error: 'invalid_request', error_description: 'this endpoint accepts only POST' },
-    405,
-  );
+  return oauthErrorResponse(c, new OAuthError('invalid_request', 'this endpoint accepts only POST', 405));
 };

@@ -1,20 +1,22 @@
 import { runGrant, TOKEN_PARAMS } from '@hal/core';
 import { Hono } from 'hono';
-import { oauthTooMany, rateLimit } from '../../http/rate-limit';
+import { oauthJson } from '../../http/oauth-json';
+import { rateLimiter } from '../../http/rate-limit';
 import type { Env } from '../../http/types';
 import type { Services } from '../../services';
-import { bodyCredentials, oauthEndpoint, oauthJson, postOnly, readOAuthParams } from './serialize';
+import { bodyCredentials, oauthEndpoint, postOnly, readOAuthParams } from './serialize';
 
 /**
- * `POST /oauth/token`: read the body once, authenticate the client, run the grant.
+ * `POST /oauth/token`: count the request, read the body once, authenticate the client, run the grant.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
  */
 export function oauthTokenRoutes(s: Services) {
+  const limit = rateLimiter(s.stores.ops, 'token', s.config.rateLimits.token, (c) => c.get('clientIp'));
   return new Hono<Env>()
     .post(
       '/oauth/token',
-      rateLimit(s.stores.ops, 'token', s.config.rateLimits.token, (c) => c.get('clientIp'), oauthTooMany),
       oauthEndpoint(async (c) => {
+        await limit(c);
         const params = await readOAuthParams(c);
         params.assertNoRepeats(TOKEN_PARAMS);
         const { client } = await s.oauth.authenticateClient(

@@ -1,11 +1,11 @@
 /** @jsxImportSource preact */
 /** @jsxRuntime automatic */
-import { ApiError } from '@hal/core';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { formBody } from '../../http/body';
 import type { Env } from '../../http/types';
 import type { Services } from '../../services';
+import { ServiceError } from '../../services/errors';
 import { ErrorBox, renderPage } from './layout';
 import { safeReturnTo } from './return-to';
 
@@ -101,8 +101,8 @@ export function accountPages(s: Services) {
       await s.stores.ops.audit({ type: 'user.signed_in', userId: user.id, ip: c.get('clientIp') });
       return seeOther(c, to);
     } catch (error) {
-      if (error instanceof ApiError && error.status === 429) {
-        c.header('Retry-After', error.headers?.['Retry-After'] ?? '60');
+      if (error instanceof ServiceError && error.kind === 'rate_limited') {
+        c.header('Retry-After', String(error.retryAfter ?? 60));
         return again('Too many sign-in attempts. Please wait and try again.', 429);
       }
       throw error;
@@ -157,7 +157,7 @@ export function accountPages(s: Services) {
       await s.sessions.start(c, user.id);
       return seeOther(c, to);
     } catch (error) {
-      if (error instanceof ApiError && error.status === 409)
+      if (error instanceof ServiceError && error.kind === 'conflict')
         return again('An account with this email already exists.', 409);
       throw error;
     }

@@ -1,7 +1,7 @@
-import { notFound } from '@hal/core';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { Id } from '../../http/inputs';
+import { notFound } from '../../services/errors';
 import { protectedProcedure } from '../trpc';
 
 /** Connected apps: the grants the user approved; revoking one kills every token of it. */
