@@ -4,8 +4,8 @@ import type { MiddlewareHandler } from 'hono';
 import { decodeProtectedHeader } from 'jose';
 import type { AccountService } from '../services/accounts';
 import type { PersonalTokenService } from '../services/personal-tokens';
+import type { Principal } from '../services/principal';
 import { ApiError } from './api-errors';
-import type { Principal } from './principal';
 import type { Env } from './types';
 
 /** Verifies one kind of JWT bearer token, chosen by its `typ` header (RFC 8725 §3.11). */

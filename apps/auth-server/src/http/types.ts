@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Principal } from './principal';
+import type { Principal } from '../services/principal';
 
 /** Variables every handler can read from the Hono context. */
 export type Env = {

@@ -15,8 +15,8 @@ import {
 import type { OAuthApp, Stores } from '@hal/db';
 import { decodeJwt } from 'jose';
 import type { Config } from '../env';
-import type { Principal } from '../http/principal';
 import type { Keyring } from './keyring';
+import type { Principal } from './principal';
 import type { ProjectService } from './projects';
 
 const REFRESH_TOKEN_TTL = 30 * 24 * 3600;

@@ -1,9 +1,9 @@
 import { signUserJwt, userHash, verifyUserHash, verifyUserJwt, type WidgetUser } from '@hal/core';
 import type { Project, Stores } from '@hal/db';
 import type { Config } from '../env';
-import type { Principal } from '../http/principal';
 import { forbidden, ServiceError } from './errors';
 import type { Keyring } from './keyring';
+import type { Principal } from './principal';
 import type { ProjectService } from './projects';
 
 export const WIDGET_TOKEN_TYP = 'hal-widget+jwt';

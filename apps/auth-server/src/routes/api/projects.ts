@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { requireScope } from '../../http/auth';
 import { jsonBody } from '../../http/body';
 import { Origin, ProjectName } from '../../http/inputs';
-import type { Principal } from '../../http/principal';
 import type { Env } from '../../http/types';
 import type { Services } from '../../services';
+import type { Principal } from '../../services/principal';
 
 const UpdateProject = z
   .object({
