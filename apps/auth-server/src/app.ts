@@ -8,6 +8,7 @@ import { apiErrorResponse } from './http/api-errors';
 import { authenticate } from './http/auth';
 import { onError } from './http/errors';
 import { requestLog } from './http/request-log';
+import { routeDeps } from './http/route-deps';
 import type { Env } from './http/types';
 import { RequestTimeout } from './http/unavailable';
 import { appRoutes, publicAppRoutes } from './routes/api/apps';
@@ -36,9 +37,10 @@ const REQUEST_TIMEOUT_MS = 15_000;
 
 /**
  * Builds the HTTP application; `server.ts` serves it, adding the security headers of every
- * response (`http/security-headers.ts`).
+ * response (`http/security-headers.ts`). `secretKey` signs the CSRF tokens of the HTML forms.
  */
-export function createApp(s: Services) {
+export function createApp(services: Services, secretKey: Uint8Array) {
+  const s = routeDeps(services, secretKey);
   const app = new Hono<Env>();
   app.onError(onError);
   app.notFound((c) => apiErrorResponse(c, 404, 'not_found', 'no such endpoint'));

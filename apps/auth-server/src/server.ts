@@ -28,13 +28,9 @@ export async function startServer(
   const database =
     options.database ?? createDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
   await database.migrate();
-  const services = await createServices(
-    config,
-    database,
-    loadSecretKey(config.secretKey, config.dataDir),
-    logger,
-  );
-  const app = createApp(services);
+  const secretKey = loadSecretKey(config.secretKey, config.dataDir);
+  const services = await createServices(config, database, secretKey, logger);
+  const app = createApp(services, secretKey);
   const server = createServer(
     withSecurityHeaders(securityHeaders(config.secureCookies), getRequestListener(app.fetch)),
   );

@@ -1,8 +1,6 @@
 import { CHANGES_CHANNEL, createStores, type Database } from '@hal/db';
 import type { Logger } from 'pino';
 import type { Config } from '../env';
-import { browserSessions } from '../http/browser-session';
-import { csrfProtection } from '../http/csrf';
 import { accountService } from './accounts';
 import { appService } from './apps';
 import { authorizationService } from './authorization';
@@ -15,7 +13,7 @@ import { widgetService } from './widget';
 // Access tokens live at most 8 h (contract); retired keys stay published past that.
 const MAX_ACCESS_TOKEN_TTL = 28_800;
 
-/** Everything the routes use, built once per process from config and database. */
+/** The use cases and what they share, built once per process from config and database. */
 export async function createServices(
   config: Config,
   database: Database,
@@ -43,8 +41,6 @@ export async function createServices(
     authorization: authorizationService(stores, config.issuer),
     oauth: oauthService(stores, keyring, projects, secretKey, config),
     widget: widgetService(stores, projects, keyring, config),
-    sessions: browserSessions(accounts, config.secureCookies),
-    csrf: csrfProtection(secretKey, config.secureCookies),
   };
 }
 

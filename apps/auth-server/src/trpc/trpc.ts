@@ -2,6 +2,7 @@ import { isUnstorable } from '@hal/core';
 import type { User } from '@hal/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Context } from 'hono';
+import type { RouteDeps } from '../http/route-deps';
 import type { Services } from '../services';
 import { ServiceError, type ServiceErrorKind } from '../services/errors';
 
@@ -14,7 +15,7 @@ export type TrpcContext = {
 };
 
 /** Builds the context from the browser session cookie (the dashboard's only credential). */
-export async function createTrpcContext(s: Services, c: Context): Promise<TrpcContext> {
+export async function createTrpcContext(s: RouteDeps, c: Context): Promise<TrpcContext> {
   const session = await s.sessions.current(c);
   const origin = c.req.header('origin');
   // A custom header cannot be sent cross-site without a CORS preflight, which HAL never grants here.

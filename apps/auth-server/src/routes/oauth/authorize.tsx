@@ -2,8 +2,8 @@ import { Params } from '@hal/core';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { formBody } from '../../http/body';
+import type { RouteDeps } from '../../http/route-deps';
 import type { Env } from '../../http/types';
-import type { Services } from '../../services';
 import { renderAuthorizationError, renderConsent, renderRefusal } from './consent-page';
 
 const ProjectName = z.string().trim().min(1).max(100);
@@ -13,7 +13,7 @@ const ProjectName = z.string().trim().min(1).max(100);
  * request, and project creation from the consent page.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
  */
-export function authorizeRoutes(s: Services) {
+export function authorizeRoutes(s: RouteDeps) {
   const app = new Hono<Env>();
   const { authorization } = s;
 

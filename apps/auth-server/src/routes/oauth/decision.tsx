@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import { formBody } from '../../http/body';
+import type { RouteDeps } from '../../http/route-deps';
 import type { Env } from '../../http/types';
-import type { Services } from '../../services';
 import { ConsentChoiceError } from '../../services/authorization';
 import { renderAuthorizationError, renderConsent, renderRefusal } from './consent-page';
 import { redirectToClient } from './serialize';
 
 /** `POST /oauth/authorize/decision`: the consent form's answer issues a code or `access_denied`. */
-export function decisionRoutes(s: Services) {
+export function decisionRoutes(s: RouteDeps) {
   return new Hono<Env>().post('/oauth/authorize/decision', async (c) => {
     const form = await formBody(c);
     if (!s.csrf.verify(c, form.get('csrf')))

@@ -3,8 +3,8 @@
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { formBody } from '../../http/body';
+import type { RouteDeps } from '../../http/route-deps';
 import type { Env } from '../../http/types';
-import type { Services } from '../../services';
 import { ServiceError } from '../../services/errors';
 import { ErrorBox, renderPage } from './layout';
 import { safeReturnTo } from './return-to';
@@ -66,7 +66,7 @@ const SignUpForm = (p: FormProps) => (
 );
 
 /** `/login`, `/signup`, `/logout` and the signed-in home page (server-rendered, no JavaScript). */
-export function accountPages(s: Services) {
+export function accountPages(s: RouteDeps) {
   const app = new Hono<Env>();
   const returnTo = (value: string | null | undefined) => safeReturnTo(value, s.config.issuer, '/dashboard/');
   // Redirects after a form POST use 303 so the browser follows with GET (never 307).
