@@ -1,4 +1,3 @@
-export { createApp } from './app';
 export { type Config, configFrom } from './env';
 export { type RunningServer, startServer } from './server';
 export type { AppRouter } from './trpc/root';

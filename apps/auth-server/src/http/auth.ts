@@ -14,7 +14,7 @@ export type JwtVerifier = (token: string) => Promise<Principal | undefined>;
 export interface AuthDeps {
   accounts: AccountService;
   personalTokens: PersonalTokenService;
-  /** Keyed by JWT `typ`: the session JWT now, `at+jwt` (RFC 9068) once OAuth tokens exist. */
+  /** Keyed by JWT `typ`: HAL's session JWT and OAuth access tokens (`at+jwt`, RFC 9068). */
   jwtVerifiers: Record<string, JwtVerifier>;
 }
 
@@ -49,8 +49,8 @@ function invalidRequest(description: string): ApiError {
 }
 
 /**
- * Authenticates `/api/v1` requests: Bearer PAT, Bearer JWT (by `typ`), or Basic email:password.
- * Parses `Authorization` once and puts a typed {@link Principal} on the context.
+ * Authenticates `/api/v1` and sign-identity requests: Bearer PAT, Bearer JWT (by `typ`), or Basic
+ * email:password. Parses `Authorization` once and puts a typed {@link Principal} on the context.
  */
 export function authenticate(deps: AuthDeps): MiddlewareHandler<Env> {
   return async (c, next) => {
