@@ -1,3 +1,5 @@
+export { CHANGES_CHANNEL, ChangeFeed, type Topic } from './cache/change-feed';
+export { ReadCache } from './cache/read-cache';
 export {
   type ChannelListener,
   createDatabase,

@@ -1,13 +1,12 @@
+import { ChangeFeed } from '../cache/change-feed';
 import type { Db } from '../database';
 import { accountStore } from './accounts';
-import { ChangeFeed } from './changes';
 import { oauthAppStore } from './oauth-apps';
 import { oauthTokenStore } from './oauth-tokens';
 import { operationsStore } from './operations';
 import { projectStore } from './projects';
 
 export { type AccountUser, accountUser, type PersonalAccessToken, type Session, type User } from './accounts';
-export { CHANGES_CHANNEL, ChangeFeed, ReadCache, type Topic } from './changes';
 export type { OAuthApp } from './oauth-apps';
 export type { AuditEvent, SigningKey } from './operations';
 export type { Project, ProjectWithRole, Role } from './projects';

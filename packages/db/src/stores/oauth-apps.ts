@@ -1,8 +1,8 @@
 import type { OAuthClient } from '@hal/core';
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { ChangeFeed } from '../cache/change-feed';
 import type { Db } from '../database';
 import { oauthApps, oauthRedirectUris, refreshTokens, users } from '../schema';
-import type { ChangeFeed } from './changes';
 
 export type OAuthApp = typeof oauthApps.$inferSelect & { redirectUris: string[] };
 

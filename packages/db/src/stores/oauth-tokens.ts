@@ -7,6 +7,7 @@ import type {
   Rotation,
 } from '@hal/core';
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { ChangeFeed } from '../cache/change-feed';
 import type { Db } from '../database';
 import {
   accessTokens,
@@ -19,7 +20,6 @@ import {
   users,
 } from '../schema';
 import { batched } from './batch';
-import type { ChangeFeed } from './changes';
 
 // A safety net only: every revocation is announced (NOTIFY) the moment it commits.
 const LIVENESS_TTL_MS = 10_000;

@@ -1,8 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
+import type { ChangeFeed } from '../cache/change-feed';
 import type { Db } from '../database';
 import { projectMembers, projects, users, widgetIdentities } from '../schema';
 import { batched } from './batch';
-import type { ChangeFeed } from './changes';
 
 export type Project = typeof projects.$inferSelect;
 export type Role = (typeof projectMembers.$inferSelect)['role'];
