@@ -155,7 +155,7 @@ describe.each(BACKENDS)('accounts pages on %s', (backend) => {
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     // The counters live in the database: the row is there for every process to see.
-    const rows = await srv.services.stores.ops.peek(`login:account:${account.email.toLowerCase()}`);
+    const rows = await srv.services.stores.limits.peek(`login:account:${account.email.toLowerCase()}`);
     expect(rows?.count).toBeGreaterThan(3);
   });
 });

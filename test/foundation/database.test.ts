@@ -37,8 +37,8 @@ describe.each(BACKENDS)('database factory on %s', (backend) => {
     const { database } = await freshDatabase(backend);
     try {
       await database.migrate();
-      const { ops } = createStores(database.db);
-      const results = await Promise.all(Array.from({ length: 20 }, () => ops.hit('k', 60)));
+      const { limits } = createStores(database.db);
+      const results = await Promise.all(Array.from({ length: 20 }, () => limits.hit('k', 60)));
       expect(results.map((r) => r.count).sort((a, b) => a - b)).toEqual(
         Array.from({ length: 20 }, (_, i) => i + 1),
       );

@@ -9,7 +9,7 @@ const config = configFrom(process.env);
 const database = createDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
 await database.migrate();
 const keyring = new Keyring(
-  createStores(database.db).ops,
+  createStores(database.db).keys,
   loadSecretKey(config.secretKey, config.dataDir),
   28_800,
 );

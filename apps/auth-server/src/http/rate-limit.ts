@@ -16,14 +16,14 @@ export interface RateLimitRule {
  * the surface's renderer answers 429 with `Retry-After` in its own shape.
  */
 export function rateLimiter(
-  ops: Stores['ops'],
+  limits: Stores['limits'],
   name: string,
   rule: RateLimitRule | undefined,
   key: (c: Context<Env>) => string,
 ): (c: Context<Env>) => Promise<void> {
   if (!rule) return async () => {}; // limits off (HAL_RATE_LIMITS=off)
   return async (c) => {
-    const { count, resetAt } = await ops.hit(`${name}:${key(c)}`, rule.window);
+    const { count, resetAt } = await limits.hit(`${name}:${key(c)}`, rule.window);
     if (count > rule.limit) {
       const retryAfter = Math.max(1, Math.ceil((resetAt.getTime() - Date.now()) / 1000));
       throw rateLimited(retryAfter, 'too many requests; try again later');
@@ -33,13 +33,13 @@ export function rateLimiter(
 
 /** {@link rateLimiter} as middleware, for routes whose errors reach `onError` (the REST shape). */
 export function rateLimit(
-  ops: Stores['ops'],
+  limits: Stores['limits'],
   name: string,
   rule: RateLimitRule | undefined,
   key: (c: Context<Env>) => string,
 ): MiddlewareHandler<Env> {
   if (!rule) return (_c, next) => next(); // limits off (HAL_RATE_LIMITS=off)
-  const limit = rateLimiter(ops, name, rule, key);
+  const limit = rateLimiter(limits, name, rule, key);
   return async (c, next) => {
     await limit(c);
     await next();

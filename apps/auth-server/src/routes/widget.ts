@@ -74,7 +74,7 @@ export function widgetRoutes(s: Services, authenticate: MiddlewareHandler<Env>) 
   const limits = s.config.rateLimits;
   app.post(
     '/api/widget/v1/identify',
-    rateLimit(s.stores.ops, 'identify', limits.identify, (c) => c.get('clientIp')),
+    rateLimit(s.stores.limits, 'identify', limits.identify, (c) => c.get('clientIp')),
     async (c) => {
       const input = await jsonBody(c, Identify);
       const project = await s.widget.projectForApp(input.app_id);
@@ -90,7 +90,7 @@ export function widgetRoutes(s: Services, authenticate: MiddlewareHandler<Env>) 
     authenticate,
     requireScope('widget:serve'),
     // Per connection (client × project), so one busy widget host does not starve another.
-    rateLimit(s.stores.ops, 'sign', limits.signIdentity, (c) => {
+    rateLimit(s.stores.limits, 'sign', limits.signIdentity, (c) => {
       const { clientId, user, projectId } = c.get('principal');
       return `${clientId ?? user.id}:${projectId}`;
     }),

@@ -19,8 +19,8 @@ export const SESSION_JWT_TYP = 'hal-session+jwt';
 
 /** Sign-up, password checks, browser sessions and API session JWTs. */
 export function accountService(stores: Stores, keyring: Keyring, config: Config) {
-  const { accounts, ops } = stores;
-  const throttle = loginThrottle(ops, config.rateLimits);
+  const { accounts, audit, limits } = stores;
+  const throttle = loginThrottle(limits, config.rateLimits);
 
   return {
     async signUp(input: { email: string; name: string; password: string }): Promise<User> {
@@ -31,7 +31,7 @@ export function accountService(stores: Stores, keyring: Keyring, config: Config)
         passwordHash: await hashPassword(input.password),
       });
       if (!user) throw conflict('email_taken', 'an account with this email already exists');
-      await ops.audit({ type: 'user.signed_up', userId: user.id });
+      await audit.write({ type: 'user.signed_up', userId: user.id });
       return user;
     },
 

@@ -49,7 +49,7 @@ function checkRedirectUris(uris: string[]) {
 
 /** OAuth app registration and management (hzel seed), shared by REST and tRPC. */
 export function appService(stores: Stores, projects: ProjectService) {
-  const { apps, ops } = stores;
+  const { apps, audit } = stores;
 
   async function owned(ownerId: string, id: string) {
     const app = await apps.ownedBy(ownerId, id);
@@ -88,7 +88,7 @@ export function appService(stores: Stores, projects: ProjectService) {
         },
         [...new Set(input.redirect_uris)],
       );
-      await ops.audit({ type: 'app.created', userId: ownerId, appId: app.id, projectId: app.projectId });
+      await audit.write({ type: 'app.created', userId: ownerId, appId: app.id, projectId: app.projectId });
       return { ...appView(app), ...(secret && { client_secret: secret }) };
     },
 
@@ -115,7 +115,7 @@ export function appService(stores: Stores, projects: ProjectService) {
         },
         patch.redirect_uris && [...new Set(patch.redirect_uris)],
       );
-      await ops.audit({
+      await audit.write({
         type: 'app.updated',
         userId: ownerId,
         appId: id,
@@ -127,7 +127,7 @@ export function appService(stores: Stores, projects: ProjectService) {
     async remove(ownerId: string, id: string) {
       await owned(ownerId, id);
       await apps.remove(id);
-      await ops.audit({ type: 'app.deleted', userId: ownerId, appId: id });
+      await audit.write({ type: 'app.deleted', userId: ownerId, appId: id });
     },
 
     /** hzel seed: a new secret, shown once; every refresh token of the app is revoked. */
@@ -136,7 +136,7 @@ export function appService(stores: Stores, projects: ProjectService) {
       if (app.clientType !== 'confidential') throw invalidRequest('public clients have no secret');
       const secret = newClientSecret();
       await apps.rotateSecret(id, hashToken(secret));
-      await ops.audit({ type: 'app.secret_rotated', userId: ownerId, appId: id });
+      await audit.write({ type: 'app.secret_rotated', userId: ownerId, appId: id });
       return { ...appView(app), client_secret: secret };
     },
 

@@ -242,7 +242,7 @@ export function authorizationService(stores: Stores, issuer: string, now: () => 
       throw new AuthorizationPageError('This authorization request was already answered.', 'gone');
 
     if (!approve) {
-      await stores.ops.audit({ type: 'oauth.denied', userId, appId: client.id });
+      await stores.audit.write({ type: 'oauth.denied', userId, appId: client.id });
       throw new ClientRedirect(
         new AccessDenied('the user denied the request'),
         request.redirectUri,
@@ -282,7 +282,7 @@ export function authorizationService(stores: Stores, issuer: string, now: () => 
       authorizationDetails: details.length ? details : null,
       expiresAt: expiresIn(CODE_TTL),
     });
-    await stores.ops.audit({
+    await stores.audit.write({
       type: 'oauth.approved',
       userId,
       appId: client.id,

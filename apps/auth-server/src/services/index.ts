@@ -24,7 +24,7 @@ export async function createServices(
   // Every process caches apps, token revocation states and projects; a change anywhere is
   // announced through NOTIFY (triggers of migration 0001) and drops the caches.
   await database.listen(CHANGES_CHANNEL, stores.feed.listener);
-  const keyring = new Keyring(stores.ops, secretKey, Math.max(MAX_ACCESS_TOKEN_TTL, config.apiSessionTtl));
+  const keyring = new Keyring(stores.keys, secretKey, Math.max(MAX_ACCESS_TOKEN_TTL, config.apiSessionTtl));
   await keyring.init();
   const accounts = accountService(stores, keyring, config);
   const projects = projectService(stores, secretKey);

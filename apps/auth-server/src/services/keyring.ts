@@ -24,7 +24,7 @@ export class Keyring {
   #loading: Promise<void> | undefined;
 
   constructor(
-    private readonly ops: Stores['ops'],
+    private readonly store: Stores['keys'],
     private readonly secretKey: Uint8Array,
     /** Longest lifetime of anything signed: retired keys are published at least this long. */
     private readonly maxTokenLifetime: number,
@@ -42,13 +42,13 @@ export class Keyring {
     const kid = randomUUID();
     const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: ALG, use: 'sig' };
     const privateJwk = JSON.stringify(await exportJWK(privateKey));
-    await this.ops.insertKey({
+    await this.store.insert({
       kid,
       alg: ALG,
       publicJwk,
       privateJwkSealed: encryptSecret(privateJwk, this.secretKey, AAD),
     });
-    await this.ops.retireOtherKeys(kid, new Date(Date.now() + (this.maxTokenLifetime + 300) * 1000));
+    await this.store.retireOthers(kid, new Date(Date.now() + (this.maxTokenLifetime + 300) * 1000));
     await this.reload();
     return kid;
   }
@@ -127,7 +127,7 @@ export class Keyring {
   }
 
   async #load() {
-    const rows = await this.ops.publishedKeys();
+    const rows = await this.store.published();
     const signer = rows.find((r) => !r.retiredAt);
     this.#keys = await Promise.all(rows.map((r) => this.#toLoaded(r, r === signer)));
     this.#loadedAt = Date.now();

@@ -128,7 +128,7 @@ export function oauthService(
       if (found.token.appId !== client.id) return false;
       // RFC 7009 §2.1: revoking a refresh token also invalidates the access tokens of its grant.
       await stores.oauth.revokeGrant(found.grant.id);
-      await stores.ops.audit({
+      await stores.audit.write({
         type: 'oauth.revoked',
         userId: found.grant.userId,
         appId: client.id,

@@ -15,7 +15,7 @@ export const patView = (t: PersonalAccessToken) => ({
 
 /** Personal access tokens (Halo and hzel seeds): shown once, stored as a SHA-256 hash. */
 export function personalTokenService(stores: Stores) {
-  const { accounts, ops } = stores;
+  const { accounts, audit } = stores;
   return {
     async create(userId: string, input: { name: string; scopes: string[]; expiresAt?: Date }) {
       const token = newPersonalAccessToken();
@@ -28,7 +28,7 @@ export function personalTokenService(stores: Stores) {
         scopes: input.scopes,
         expiresAt: input.expiresAt ?? null,
       });
-      await ops.audit({ type: 'pat.created', userId, data: { pat_id: row.id, scopes: input.scopes } });
+      await audit.write({ type: 'pat.created', userId, data: { pat_id: row.id, scopes: input.scopes } });
       return { ...patView(row), token };
     },
 
@@ -38,7 +38,7 @@ export function personalTokenService(stores: Stores) {
 
     async revoke(userId: string, id: string) {
       if (!(await accounts.revokePat(userId, id))) throw notFound('token');
-      await ops.audit({ type: 'pat.revoked', userId, data: { pat_id: id } });
+      await audit.write({ type: 'pat.revoked', userId, data: { pat_id: id } });
     },
 
     /** Resolves a raw PAT to its live record and owner; undefined when unknown, revoked or expired. */

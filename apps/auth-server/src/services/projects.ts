@@ -31,7 +31,7 @@ const aad = (projectId: string) => `widget-secret:${projectId}`;
  * token to the one project its grant is bound to.
  */
 export function projectService(stores: Stores, secretKey: Uint8Array) {
-  const { projects, ops } = stores;
+  const { projects, audit } = stores;
   // Rotation seals a new value, so an entry never goes stale; the bound keeps memory flat.
   const openedSecrets = new Map<string, string>();
   type Viewer = { userId: string; projectId?: string };
@@ -78,7 +78,7 @@ export function projectService(stores: Stores, secretKey: Uint8Array) {
         { id, name, appId: newWidgetAppId(), widgetSecretSealed: sealed },
         userId,
       );
-      await ops.audit({ type: 'project.created', userId, projectId: id });
+      await audit.write({ type: 'project.created', userId, projectId: id });
       return projectView(project);
     },
 
@@ -102,7 +102,7 @@ export function projectService(stores: Stores, secretKey: Uint8Array) {
         allowedOrigins: patch.allowed_origins,
         requireUserJwt: patch.require_user_jwt,
       });
-      await ops.audit({
+      await audit.write({
         type: 'project.updated',
         userId: viewer.userId,
         projectId: id,
@@ -114,7 +114,7 @@ export function projectService(stores: Stores, secretKey: Uint8Array) {
     async remove(viewer: Viewer, id: string) {
       await load(viewer, id, 'delete');
       await projects.remove(id);
-      await ops.audit({ type: 'project.deleted', userId: viewer.userId, projectId: id });
+      await audit.write({ type: 'project.deleted', userId: viewer.userId, projectId: id });
     },
 
     async members(viewer: Viewer, id: string) {
@@ -137,7 +137,7 @@ export function projectService(stores: Stores, secretKey: Uint8Array) {
       if (await projects.forMember(id, user.id))
         throw conflict('conflict', 'this account is already a member');
       await projects.setMember(id, user.id, role);
-      await ops.audit({
+      await audit.write({
         type: 'project.member_added',
         userId: viewer.userId,
         projectId: id,
@@ -155,7 +155,7 @@ export function projectService(stores: Stores, secretKey: Uint8Array) {
       }
       await lastOwnerGuard(id, memberId, member.role, role);
       await projects.setMember(id, memberId, role);
-      await ops.audit({
+      await audit.write({
         type: 'project.role_changed',
         userId: viewer.userId,
         projectId: id,
@@ -173,7 +173,7 @@ export function projectService(stores: Stores, secretKey: Uint8Array) {
         throw forbidden('only an owner can remove an owner');
       await lastOwnerGuard(id, memberId, member.role, null);
       await projects.removeMember(id, memberId);
-      await ops.audit({
+      await audit.write({
         type: 'project.member_removed',
         userId: viewer.userId,
         projectId: id,
@@ -184,7 +184,7 @@ export function projectService(stores: Stores, secretKey: Uint8Array) {
     /** Owners and admins may see the identity secret (audited). */
     async revealSecret(viewer: Viewer, id: string) {
       const project = await load(viewer, id, 'manageSecret');
-      await ops.audit({ type: 'project.secret_revealed', userId: viewer.userId, projectId: id });
+      await audit.write({ type: 'project.secret_revealed', userId: viewer.userId, projectId: id });
       return { widget_secret: widgetSecret(project) };
     },
 
@@ -193,7 +193,7 @@ export function projectService(stores: Stores, secretKey: Uint8Array) {
       await load(viewer, id, 'manageSecret');
       const secret = newWidgetSecret();
       await projects.update(id, { widgetSecretSealed: encryptSecret(secret, secretKey, aad(id)) });
-      await ops.audit({ type: 'project.secret_rotated', userId: viewer.userId, projectId: id });
+      await audit.write({ type: 'project.secret_rotated', userId: viewer.userId, projectId: id });
       return { widget_secret: secret };
     },
 

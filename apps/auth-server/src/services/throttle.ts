@@ -8,7 +8,7 @@ import { rateLimited } from './errors';
  * is counted before the password is checked (so parallel guesses cannot slip past the limit) and
  * handed back when it succeeds, so scripts using Basic auth are never throttled for succeeding.
  */
-export function loginThrottle(ops: Stores['ops'], config: Config['rateLimits']) {
+export function loginThrottle(limits: Stores['limits'], config: Config['rateLimits']) {
   const keys = (email: string, ip: string) =>
     [
       { key: `login:account:${email.toLowerCase()}`, limit: config.loginPerAccount },
@@ -20,7 +20,7 @@ export function loginThrottle(ops: Stores['ops'], config: Config['rateLimits']) 
     async attempt(email: string, ip: string) {
       if (!config.enabled) return;
       for (const { key, limit } of keys(email, ip)) {
-        const { count, resetAt } = await ops.hit(key, config.loginWindow);
+        const { count, resetAt } = await limits.hit(key, config.loginWindow);
         if (count > limit) {
           const retryAfter = Math.max(1, Math.ceil((resetAt.getTime() - Date.now()) / 1000));
           throw rateLimited(retryAfter, 'too many attempts; try again later');
@@ -30,7 +30,7 @@ export function loginThrottle(ops: Stores['ops'], config: Config['rateLimits']) 
     /** A successful attempt is not a failure: give back what {@link attempt} counted. */
     async succeeded(email: string, ip: string) {
       if (!config.enabled) return;
-      for (const { key } of keys(email, ip)) await ops.release(key);
+      for (const { key } of keys(email, ip)) await limits.release(key);
     },
   };
 }

@@ -1,14 +1,17 @@
 import { ChangeFeed } from '../cache/change-feed';
 import type { Db } from '../database';
 import { accountStore } from './accounts';
+import { auditStore } from './audit';
+import { keyStore } from './keys';
+import { rateLimitStore } from './limits';
 import { oauthAppStore } from './oauth-apps';
 import { oauthTokenStore } from './oauth-tokens';
-import { operationsStore } from './operations';
 import { projectStore } from './projects';
 
 export { type AccountUser, accountUser, type PersonalAccessToken, type Session, type User } from './accounts';
+export type { AuditEvent } from './audit';
+export type { SigningKey } from './keys';
 export type { OAuthApp } from './oauth-apps';
-export type { AuditEvent, SigningKey } from './operations';
 export type { Project, ProjectWithRole, Role } from './projects';
 
 /**
@@ -23,7 +26,9 @@ export function createStores(db: Db, feed = new ChangeFeed()) {
     projects: projectStore(db, feed),
     apps: oauthAppStore(db, feed),
     oauth: oauthTokenStore(db, feed),
-    ops: operationsStore(db),
+    keys: keyStore(db),
+    audit: auditStore(db),
+    limits: rateLimitStore(db),
   };
 }
 

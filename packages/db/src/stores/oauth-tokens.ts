@@ -11,7 +11,6 @@ import type { ChangeFeed } from '../cache/change-feed';
 import type { Db } from '../database';
 import {
   accessTokens,
-  auditEvents,
   authorizationCodes,
   authorizationRequests,
   grants,
@@ -19,6 +18,7 @@ import {
   refreshTokens,
   users,
 } from '../schema';
+import { writeAudit } from './audit';
 import { batched } from './batch';
 
 // A safety net only: every revocation is announced (NOTIFY) the moment it commits.
@@ -218,15 +218,8 @@ export function oauthTokenStore(db: Db, feed: ChangeFeed) {
       revoked();
     },
 
-    async audit(event) {
-      await db.insert(auditEvents).values({
-        type: event.type,
-        userId: event.userId ?? null,
-        appId: event.appId,
-        projectId: event.projectId ?? null,
-        data: event.data ?? {},
-      });
-    },
+    // Through the one audit writer; fields left out take the columns' defaults (null, `data` {}).
+    audit: (event) => writeAudit(db, event),
   };
 
   return {

@@ -11,7 +11,7 @@ import { bodyCredentials, oauthEndpoint, postOnly, readOAuthParams } from './ser
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-2
  */
 export function introspectRoutes(s: Services) {
-  const limit = rateLimiter(s.stores.ops, 'introspect', s.config.rateLimits.introspect, (c) =>
+  const limit = rateLimiter(s.stores.limits, 'introspect', s.config.rateLimits.introspect, (c) =>
     c.get('clientIp'),
   );
   return new Hono<Env>()

@@ -11,7 +11,7 @@ import { bodyCredentials, oauthEndpoint, postOnly, readOAuthParams } from './ser
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
  */
 export function oauthTokenRoutes(s: Services) {
-  const limit = rateLimiter(s.stores.ops, 'token', s.config.rateLimits.token, (c) => c.get('clientIp'));
+  const limit = rateLimiter(s.stores.limits, 'token', s.config.rateLimits.token, (c) => c.get('clientIp'));
   return new Hono<Env>()
     .post(
       '/oauth/token',

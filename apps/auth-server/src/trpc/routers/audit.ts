@@ -14,7 +14,7 @@ export const auditRouter = {
         .default({ limit: 50 }),
     )
     .query(async ({ ctx, input }) => {
-      const rows = await ctx.services.stores.ops.auditFor(ctx.user.id, input.limit + 1, input.cursor);
+      const rows = await ctx.services.stores.audit.forUser(ctx.user.id, input.limit + 1, input.cursor);
       const page = rows.slice(0, input.limit);
       return {
         items: page.map((e) => ({

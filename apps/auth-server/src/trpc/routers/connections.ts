@@ -22,7 +22,7 @@ export const connectionsRouter = {
   revoke: protectedProcedure.input(z.object({ id: Id })).mutation(async ({ ctx, input }) => {
     if (!(await ctx.services.stores.oauth.revokeUserGrant(ctx.user.id, input.id)))
       throw notFound('connection');
-    await ctx.services.stores.ops.audit({
+    await ctx.services.stores.audit.write({
       type: 'oauth.grant_revoked',
       userId: ctx.user.id,
       data: { grant_id: input.id },

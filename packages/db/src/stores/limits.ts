@@ -1,45 +1,10 @@
-import { and, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../database';
-import { auditEvents, rateLimits, signingKeys } from '../schema';
+import { rateLimits } from '../schema';
 
-export type SigningKey = typeof signingKeys.$inferSelect;
-export type AuditEvent = typeof auditEvents.$inferInsert;
-
-export function operationsStore(db: Db) {
+/** Fixed-window counters shared by every server process (rate limits, sign-in throttling). */
+export function rateLimitStore(db: Db) {
   return {
-    /** Keys still published: active ones and retired ones whose tokens may not have expired. */
-    publishedKeys(): Promise<SigningKey[]> {
-      return db
-        .select()
-        .from(signingKeys)
-        .where(or(isNull(signingKeys.expiresAt), gt(signingKeys.expiresAt, sql`now()`)))
-        .orderBy(desc(signingKeys.createdAt), desc(signingKeys.kid));
-    },
-    async insertKey(key: typeof signingKeys.$inferInsert) {
-      await db.insert(signingKeys).values(key);
-    },
-    /** Stops every key but `keepKid` from signing; each stays published until `expiresAt`. */
-    async retireOtherKeys(keepKid: string, expiresAt: Date) {
-      await db
-        .update(signingKeys)
-        .set({ retiredAt: sql`now()`, expiresAt })
-        .where(sql`${signingKeys.kid} <> ${keepKid} and ${signingKeys.retiredAt} is null`);
-    },
-
-    async audit(event: AuditEvent) {
-      await db.insert(auditEvents).values(event);
-    },
-
-    /** The user's audit log, newest first, paged by id (`before` is the last id of the previous page). */
-    auditFor(userId: string, limit: number, before?: number) {
-      return db
-        .select()
-        .from(auditEvents)
-        .where(and(eq(auditEvents.userId, userId), before ? lt(auditEvents.id, before) : undefined))
-        .orderBy(desc(auditEvents.id))
-        .limit(limit);
-    },
-
     /**
      * Fixed-window counter, atomically incremented (one upsert, safe across processes).
      * Returns the count including this hit and when the window resets.
