@@ -34,7 +34,7 @@ describe.each(BACKENDS)('refresh rotation under concurrency on %s (RFC 9700 §4.
       name: id,
       passwordHash: 'unused',
     });
-    const grant = await srv.services.stores.oauth.upsertGrant({
+    const grant = await srv.services.stores.grants.upsert({
       id: newId(),
       userId: id,
       appId: stored?.id as string,

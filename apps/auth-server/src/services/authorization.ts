@@ -118,14 +118,14 @@ export function authorizationService(stores: Stores, issuer: string, now: () => 
     const requestUri = params.get('request_uri');
     if (requestUri && client && !params.isRepeated('request_uri')) {
       const id = requestUri.startsWith(REQUEST_URI_PREFIX) ? requestUri.slice(REQUEST_URI_PREFIX.length) : '';
-      const pushed = id ? readPending(await stores.oauth.consumeRequest(id)) : undefined;
+      const pushed = id ? readPending(await stores.requests.consume(id)) : undefined;
       if (pushed?.kind !== 'pushed' || pushed.appId !== client.id)
         throw new AuthorizationPageError('request_uri is invalid, expired or already used');
       params = Params.from(pushed.params);
     }
     const { request, client: verified } = validate(params, client);
     const id = newId();
-    await stores.oauth.createRequest({
+    await stores.requests.create({
       id,
       appId: verified.id,
       userId: userId ?? null,
@@ -155,7 +155,7 @@ export function authorizationService(stores: Stores, issuer: string, now: () => 
     const entries = params.entries().filter(([name]) => name !== 'client_secret');
     // The client authenticated itself; its client_id may have come from Basic credentials.
     if (!params.get('client_id')) entries.push(['client_id', client.clientId]);
-    await stores.oauth.createRequest({
+    await stores.requests.create({
       id,
       appId: client.id,
       params: { entries },
@@ -170,7 +170,7 @@ export function authorizationService(stores: Stores, issuer: string, now: () => 
    * made while signed out to whoever signed in for it; answering needs it bound to them already.
    */
   async function pendingFor(id: string, userId: string, bind: boolean) {
-    const pending = readPending(await stores.oauth.pendingRequest(id));
+    const pending = readPending(await stores.requests.pending(id));
     const expired = 'This authorization request has expired or was already answered.';
     if (pending?.kind !== 'direct') throw new AuthorizationPageError(expired, 'gone');
     if (pending.userId !== userId) {
@@ -178,7 +178,7 @@ export function authorizationService(stores: Stores, issuer: string, now: () => 
       if (!bind) throw new AuthorizationPageError(expired, 'gone');
       if (pending.userId)
         throw new AuthorizationPageError('This authorization request belongs to another user.', 'foreign');
-      await stores.oauth.bindRequest(id, userId);
+      await stores.requests.bind(id, userId);
     }
     const found = await clientOf(pending.request.clientId);
     if (!found) throw new AuthorizationPageError('This application no longer exists.', 'gone');
@@ -194,7 +194,7 @@ export function authorizationService(stores: Stores, issuer: string, now: () => 
       choices = await eligibleProjects(userId, client);
       // A request naming a project the user cannot connect is refused, not silently changed.
       if (request.projectId && !choices.some((p) => p.id === request.projectId)) {
-        await stores.oauth.consumeRequest(id);
+        await stores.requests.consume(id);
         const refusal = new InvalidRequest('project_id is not a project this user can authorize');
         throw new ClientRedirect(refusal, request.redirectUri, request.state);
       }
@@ -238,7 +238,7 @@ export function authorizationService(stores: Stores, issuer: string, now: () => 
       if (!projectId || !allowed.some((p) => p.id === projectId))
         throw new ConsentChoiceError('Choose one of your projects where you are an owner or admin.');
     }
-    if (!(await stores.oauth.consumeRequest(id)))
+    if (!(await stores.requests.consume(id)))
       throw new AuthorizationPageError('This authorization request was already answered.', 'gone');
 
     if (!approve) {
@@ -262,7 +262,7 @@ export function authorizationService(stores: Stores, issuer: string, now: () => 
     projectId: string | undefined,
   ) {
     const details = bindDetailsToProject(request.details, projectId);
-    const grant = await stores.oauth.upsertGrant({
+    const grant = await stores.grants.upsert({
       id: newId(),
       userId,
       appId: client.id,

@@ -4,8 +4,8 @@ import { accountStore } from './accounts';
 import { auditStore } from './audit';
 import { keyStore } from './keys';
 import { rateLimitStore } from './limits';
+import { grantStore, oauthStore, requestStore } from './oauth';
 import { oauthAppStore } from './oauth-apps';
-import { oauthTokenStore } from './oauth-tokens';
 import { projectStore } from './projects';
 
 export { type AccountUser, accountUser, type PersonalAccessToken, type Session, type User } from './accounts';
@@ -20,12 +20,15 @@ export type { Project, ProjectWithRole, Role } from './projects';
  * {@link ChangeFeed}); until then, and without a feed, every read goes to the database.
  */
 export function createStores(db: Db, feed = new ChangeFeed()) {
+  const grants = grantStore(db, feed);
   return {
     feed,
     accounts: accountStore(db),
     projects: projectStore(db, feed),
     apps: oauthAppStore(db, feed),
-    oauth: oauthTokenStore(db, feed),
+    oauth: oauthStore(db, feed, grants),
+    requests: requestStore(db),
+    grants,
     keys: keyStore(db),
     audit: auditStore(db),
     limits: rateLimitStore(db),

@@ -7,7 +7,7 @@ import { protectedProcedure } from '../trpc';
 /** Connected apps: the grants the user approved; revoking one kills every token of it. */
 export const connectionsRouter = {
   list: protectedProcedure.query(async ({ ctx }) => {
-    const rows = await ctx.services.stores.oauth.userGrants(ctx.user.id);
+    const rows = await ctx.services.stores.grants.forUser(ctx.user.id);
     return rows.map(({ grant, app }) => ({
       id: grant.id,
       app: { id: app.id, client_id: app.clientId, name: app.name },
@@ -20,7 +20,7 @@ export const connectionsRouter = {
     }));
   }),
   revoke: protectedProcedure.input(z.object({ id: Id })).mutation(async ({ ctx, input }) => {
-    if (!(await ctx.services.stores.oauth.revokeUserGrant(ctx.user.id, input.id)))
+    if (!(await ctx.services.stores.grants.revokeForUser(ctx.user.id, input.id)))
       throw notFound('connection');
     await ctx.services.stores.audit.write({
       type: 'oauth.grant_revoked',

@@ -1,0 +1,94 @@
+import type { GrantRecord, NewRefreshToken, RefreshRecord, Rotation } from '@hal/core';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../database';
+import { grants, refreshTokens } from '../../schema';
+import { refreshColumns } from './tokens';
+
+type RotatedRow = {
+  id: string;
+  grant_id: string;
+  code_hash: string | null;
+  scopes: string[];
+  expires_at: string | Date;
+  rotated_at: string | Date;
+  user_id: string;
+  project_id: string | null;
+  grant_scopes: string[];
+  authorization_details: GrantRecord['authorizationDetails'];
+  grant_revoked_at: string | Date | null;
+};
+
+/** Rows of a raw `execute`: postgres-js returns them as the result, PGlite under `.rows`. */
+const rowsOf = <T>(result: unknown): T[] => ((result as { rows?: T[] }).rows ?? (result as T[])) as T[];
+
+/** Rotates a live refresh token of `appId` into `successor`; tells a reuse from an invalid token. */
+export async function rotateRefreshToken(
+  db: Db,
+  tokenHash: string,
+  appId: string,
+  successor: NewRefreshToken,
+): Promise<Rotation> {
+  // RFC 9700 §4.14.2: rotation is one conditional UPDATE; of two concurrent uses exactly one
+  // wins. The successor's INSERT and the grant's last use ride in the same statement (one
+  // round trip, atomic without an explicit transaction).
+  const won = rowsOf<RotatedRow>(
+    await db.execute(sql`
+      with old as (
+        update refresh_tokens
+           set rotated_at = now(), replaced_by_id = ${successor.id}, successor_sealed = ${successor.sealed}
+         where token_hash = ${tokenHash} and app_id = ${appId}
+           and rotated_at is null and revoked_at is null and expires_at > now()
+        returning id, grant_id, code_hash, scopes, expires_at, rotated_at
+      ), successor as (
+        insert into refresh_tokens (id, token_hash, grant_id, app_id, code_hash, scopes, expires_at)
+        select ${successor.id}, ${successor.tokenHash}, grant_id, ${appId}, code_hash, scopes, ${successor.expiresAt.toISOString()}::timestamptz
+          from old
+        returning id
+      ), used as (
+        update grants set last_used_at = now() from old where grants.id = old.grant_id
+        returning grants.id, grants.user_id, grants.app_id, grants.project_id, grants.scopes,
+                  grants.authorization_details, grants.revoked_at
+      )
+      select old.id, old.grant_id, old.code_hash, old.scopes, old.expires_at, old.rotated_at,
+             used.user_id, used.project_id, used.scopes as grant_scopes,
+             used.authorization_details, used.revoked_at as grant_revoked_at
+        from old join used on used.id = old.grant_id`),
+  )[0];
+  if (won) {
+    const token: RefreshRecord = {
+      id: won.id,
+      grantId: won.grant_id,
+      appId,
+      codeHash: won.code_hash,
+      scopes: won.scopes,
+      expiresAt: new Date(won.expires_at),
+      rotatedAt: new Date(won.rotated_at),
+      revokedAt: null,
+      replacedById: successor.id,
+      successorSealed: successor.sealed,
+    };
+    const grant: GrantRecord = {
+      id: won.grant_id,
+      userId: won.user_id,
+      appId,
+      projectId: won.project_id,
+      scopes: won.grant_scopes,
+      authorizationDetails: won.authorization_details,
+      revokedAt: won.grant_revoked_at ? new Date(won.grant_revoked_at) : null,
+    };
+    return { status: 'rotated', token, grant };
+  }
+  // Not rotated: unknown, another client's, expired, revoked, or already rotated (reuse).
+  const [seen] = await db
+    .select(refreshColumns)
+    .from(refreshTokens)
+    .where(and(eq(refreshTokens.tokenHash, tokenHash), eq(refreshTokens.appId, appId)));
+  if (!seen || seen.revokedAt || !seen.rotatedAt || seen.expiresAt <= new Date())
+    return { status: 'invalid' };
+  const [grant] = await db.select().from(grants).where(eq(grants.id, seen.grantId));
+  const [next] = seen.replacedById
+    ? await db.select(refreshColumns).from(refreshTokens).where(eq(refreshTokens.id, seen.replacedById))
+    : [];
+  const successorLive = Boolean(next && !next.rotatedAt && !next.revokedAt);
+  return { status: 'reused', token: seen as RefreshRecord, grant: grant as GrantRecord, successorLive };
+}

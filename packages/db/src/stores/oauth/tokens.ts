@@ -1,0 +1,93 @@
+import type { OAuthStore } from '@hal/core';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { ChangeFeed } from '../../cache/change-feed';
+import type { Db } from '../../database';
+import { accessTokens, grants, oauthApps, refreshTokens, users } from '../../schema';
+import { batched } from '../batch';
+
+// A safety net only: every revocation is announced (NOTIFY) the moment it commits.
+const LIVENESS_TTL_MS = 10_000;
+
+/** A refresh token as core's `RefreshRecord` sees it: everything but its hash. */
+export const refreshColumns = {
+  id: refreshTokens.id,
+  grantId: refreshTokens.grantId,
+  appId: refreshTokens.appId,
+  codeHash: refreshTokens.codeHash,
+  scopes: refreshTokens.scopes,
+  expiresAt: refreshTokens.expiresAt,
+  rotatedAt: refreshTokens.rotatedAt,
+  revokedAt: refreshTokens.revokedAt,
+  replacedById: refreshTokens.replacedById,
+  successorSealed: refreshTokens.successorSealed,
+};
+
+/** Access and refresh tokens: issued by the grants, looked up and revoked by the endpoints. */
+export function tokenStore(db: Db, feed: ChangeFeed) {
+  // Hot path of every OAuth-authenticated API request: one indexed join.
+  const accessTokenByJti = db
+    // The user without the password hash: nothing on a Bearer request needs it.
+    .select({
+      revokedAt: accessTokens.revokedAt,
+      user: { id: users.id, email: users.email, name: users.name, createdAt: users.createdAt },
+    })
+    .from(accessTokens)
+    .innerJoin(users, eq(users.id, accessTokens.userId))
+    .where(eq(accessTokens.jti, sql.placeholder('jti')))
+    .prepare('access_token_by_jti');
+  // Revocation checks of every Bearer request and introspection, dropped on any revocation.
+  const liveness = feed.cache<string, Awaited<ReturnType<typeof accessTokenByJti.execute>>[number]>(
+    'tokens',
+    LIVENESS_TTL_MS,
+  );
+  // Every issued access token writes its `jti`: the hottest insert, group-committed.
+  const saveAccessTokens = batched<typeof accessTokens.$inferInsert>(async (rows) => {
+    await db.insert(accessTokens).values(rows);
+  });
+
+  const issue: Pick<OAuthStore, 'saveAccessToken' | 'createRefreshToken'> = {
+    saveAccessToken: (token) => saveAccessTokens(token),
+
+    async createRefreshToken(t) {
+      await db.insert(refreshTokens).values({
+        id: t.id,
+        tokenHash: t.tokenHash,
+        grantId: t.grantId,
+        appId: t.appId,
+        codeHash: t.codeHash,
+        scopes: t.scopes,
+        expiresAt: t.expiresAt,
+      });
+    },
+  };
+
+  return {
+    ...issue,
+
+    /** The access token's revocation state and user (cached per process, see ChangeFeed). */
+    accessToken(jti: string) {
+      return liveness.get(jti, async () => (await accessTokenByJti.execute({ jti }))[0]);
+    },
+
+    async revokeAccessToken(jti: string, appId: string) {
+      await db
+        .update(accessTokens)
+        .set({ revokedAt: sql`now()` })
+        .where(and(eq(accessTokens.jti, jti), eq(accessTokens.appId, appId), isNull(accessTokens.revokedAt)));
+      // After the revoking commit: this process stops trusting its cache at once.
+      feed.changed('tokens');
+    },
+
+    /** A refresh token of `appId` with its grant, for revocation and introspection. */
+    async refreshToken(tokenHash: string) {
+      const [row] = await db
+        .select({ token: refreshColumns, grant: grants, clientId: oauthApps.clientId, user: users })
+        .from(refreshTokens)
+        .innerJoin(grants, eq(grants.id, refreshTokens.grantId))
+        .innerJoin(oauthApps, eq(oauthApps.id, refreshTokens.appId))
+        .innerJoin(users, eq(users.id, grants.userId))
+        .where(eq(refreshTokens.tokenHash, tokenHash));
+      return row;
+    },
+  };
+}
