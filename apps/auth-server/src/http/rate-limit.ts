@@ -15,7 +15,7 @@ export interface RateLimitRule {
  * counts together. Over the limit it throws `rate_limited` with the seconds left in the window;
  * the surface's renderer answers 429 with `Retry-After` in its own shape.
  */
-export function rateLimiter(
+function rateLimiter(
   limits: Stores['limits'],
   name: string,
   rule: RateLimitRule | undefined,
@@ -32,7 +32,7 @@ export function rateLimiter(
 }
 
 /** {@link rateLimiter} as middleware, for routes whose errors reach `onError` (the REST shape). */
-export function rateLimit(
+function rateLimit(
   limits: Stores['limits'],
   name: string,
   rule: RateLimitRule | undefined,
@@ -43,5 +43,17 @@ export function rateLimit(
   return async (c, next) => {
     await limit(c);
     await next();
+  };
+}
+
+/** The rate limits of every route, counted in `limits` (built once by the HTTP layer). */
+export function rateLimits(limits: Stores['limits']) {
+  type Key = (c: Context<Env>) => string;
+  return {
+    /** A check to await inside a handler (OAuth endpoints, which render their own 429). */
+    limiter: (name: string, rule: RateLimitRule | undefined, key: Key) =>
+      rateLimiter(limits, name, rule, key),
+    middleware: (name: string, rule: RateLimitRule | undefined, key: Key) =>
+      rateLimit(limits, name, rule, key),
   };
 }

@@ -6,9 +6,8 @@ import { z } from 'zod';
 import { ApiError, apiErrorResponse } from '../http/api-errors';
 import { requireScope } from '../http/auth';
 import { jsonBody } from '../http/body';
-import { rateLimit } from '../http/rate-limit';
+import type { RouteDeps } from '../http/route-deps';
 import type { Env } from '../http/types';
-import type { Services } from '../services';
 
 const UserId = z.string().min(1).max(256);
 const Name = z.string().max(200).optional();
@@ -43,7 +42,7 @@ function loadWidgetScript(): { body: string; etag: string } | undefined {
  * The widget surface: the script, identify (CORS limited to the project's allowed origins), and
  * sign-identity for widget hosts (Bearer, `widget:serve`).
  */
-export function widgetRoutes(s: Services, authenticate: MiddlewareHandler<Env>) {
+export function widgetRoutes(s: RouteDeps, authenticate: MiddlewareHandler<Env>) {
   const script = loadWidgetScript();
   const app = new Hono<Env>();
 
@@ -74,7 +73,7 @@ export function widgetRoutes(s: Services, authenticate: MiddlewareHandler<Env>) 
   const limits = s.config.rateLimits;
   app.post(
     '/api/widget/v1/identify',
-    rateLimit(s.stores.limits, 'identify', limits.identify, (c) => c.get('clientIp')),
+    s.rateLimits.middleware('identify', limits.identify, (c) => c.get('clientIp')),
     async (c) => {
       const input = await jsonBody(c, Identify);
       const project = await s.widget.projectForApp(input.app_id);
@@ -90,7 +89,7 @@ export function widgetRoutes(s: Services, authenticate: MiddlewareHandler<Env>) 
     authenticate,
     requireScope('widget:serve'),
     // Per connection (client × project), so one busy widget host does not starve another.
-    rateLimit(s.stores.limits, 'sign', limits.signIdentity, (c) => {
+    s.rateLimits.middleware('sign', limits.signIdentity, (c) => {
       const { clientId, user, projectId } = c.get('principal');
       return `${clientId ?? user.id}:${projectId}`;
     }),

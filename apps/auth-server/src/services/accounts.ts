@@ -49,6 +49,11 @@ export function accountService(stores: Stores, keyring: Keyring, config: Config)
       return user;
     },
 
+    /** A sign-in through the sign-in page, for the user's audit log. */
+    async signedIn(userId: string, ip: string) {
+      await audit.write({ type: 'user.signed_in', userId, ip });
+    },
+
     /** Starts a browser session; returns the raw cookie value (stored only as a hash). */
     async startBrowserSession(userId: string): Promise<{ token: string; maxAge: number }> {
       const token = newSessionToken();

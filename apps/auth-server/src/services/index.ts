@@ -4,6 +4,7 @@ import type { Config } from '../env';
 import { accountService } from './accounts';
 import { appService } from './apps';
 import { authorizationService } from './authorization';
+import { connectionService } from './connections';
 import { Keyring } from './keyring';
 import { oauthService } from './oauth';
 import { personalTokenService } from './personal-tokens';
@@ -38,6 +39,7 @@ export async function createServices(
     personalTokens: personalTokenService(stores),
     projects,
     apps: appService(stores, projects),
+    connections: connectionService(stores),
     authorization: authorizationService(stores, config.issuer),
     oauth: oauthService(stores, keyring, projects, secretKey, config),
     widget: widgetService(stores, projects, keyring, config),

@@ -1,19 +1,16 @@
 import { InvalidRequest, TOKEN_MANAGEMENT_PARAMS, UnauthorizedClient } from '@hal/core';
 import { Hono } from 'hono';
 import { oauthJson } from '../../http/oauth-json';
-import { rateLimiter } from '../../http/rate-limit';
+import type { RouteDeps } from '../../http/route-deps';
 import type { Env } from '../../http/types';
-import type { Services } from '../../services';
 import { bodyCredentials, oauthEndpoint, postOnly, readOAuthParams } from './serialize';
 
 /**
  * `POST /oauth/introspect`: client-authenticated; reflects revocation at once (one lookup).
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-2
  */
-export function introspectRoutes(s: Services) {
-  const limit = rateLimiter(s.stores.limits, 'introspect', s.config.rateLimits.introspect, (c) =>
-    c.get('clientIp'),
-  );
+export function introspectRoutes(s: RouteDeps) {
+  const limit = s.rateLimits.limiter('introspect', s.config.rateLimits.introspect, (c) => c.get('clientIp'));
   return new Hono<Env>()
     .post(
       '/oauth/introspect',

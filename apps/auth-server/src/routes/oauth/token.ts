@@ -1,17 +1,16 @@
 import { runGrant, TOKEN_PARAMS } from '@hal/core';
 import { Hono } from 'hono';
 import { oauthJson } from '../../http/oauth-json';
-import { rateLimiter } from '../../http/rate-limit';
+import type { RouteDeps } from '../../http/route-deps';
 import type { Env } from '../../http/types';
-import type { Services } from '../../services';
 import { bodyCredentials, oauthEndpoint, postOnly, readOAuthParams } from './serialize';
 
 /**
  * `POST /oauth/token`: count the request, read the body once, authenticate the client, run the grant.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
  */
-export function oauthTokenRoutes(s: Services) {
-  const limit = rateLimiter(s.stores.limits, 'token', s.config.rateLimits.token, (c) => c.get('clientIp'));
+export function oauthTokenRoutes(s: RouteDeps) {
+  const limit = s.rateLimits.limiter('token', s.config.rateLimits.token, (c) => c.get('clientIp'));
   return new Hono<Env>()
     .post(
       '/oauth/token',

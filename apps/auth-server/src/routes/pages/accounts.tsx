@@ -98,7 +98,7 @@ export function accountPages(s: RouteDeps) {
       if (!user) return again('Incorrect email or password.', 401);
       await s.sessions.end(c); // a fresh session id at every sign-in: no session fixation
       await s.sessions.start(c, user.id);
-      await s.stores.audit.write({ type: 'user.signed_in', userId: user.id, ip: c.get('clientIp') });
+      await s.accounts.signedIn(user.id, c.get('clientIp'));
       return seeOther(c, to);
     } catch (error) {
       if (error instanceof ServiceError && error.kind === 'rate_limited') {

@@ -13,19 +13,5 @@ export const auditRouter = {
         })
         .default({ limit: 50 }),
     )
-    .query(async ({ ctx, input }) => {
-      const rows = await ctx.services.stores.audit.forUser(ctx.user.id, input.limit + 1, input.cursor);
-      const page = rows.slice(0, input.limit);
-      return {
-        items: page.map((e) => ({
-          id: e.id,
-          type: e.type,
-          project_id: e.projectId,
-          app_id: e.appId,
-          data: e.data,
-          created_at: e.createdAt.toISOString(),
-        })),
-        next_cursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null,
-      };
-    }),
+    .query(({ ctx, input }) => ctx.services.connections.auditLog(ctx.user.id, input.limit, input.cursor)),
 } satisfies TRPCRouterRecord;
