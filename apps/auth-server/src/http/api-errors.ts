@@ -21,7 +21,8 @@ export class ApiError extends Error {
   }
 }
 
-const SERVICE_STATUS: Record<ServiceErrorKind, ContentfulStatusCode> = {
+/** The HTTP status of each kind of service refusal. */
+export const SERVICE_STATUS: Record<ServiceErrorKind, ContentfulStatusCode> = {
   invalid_request: 400,
   unauthenticated: 401,
   forbidden: 403,

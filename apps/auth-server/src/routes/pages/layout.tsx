@@ -28,7 +28,7 @@ export function renderPage(
   c: Context,
   title: string,
   body: ComponentChildren,
-  status: 200 | 400 | 401 | 403 | 404 | 409 | 429 = 200,
+  status: 200 | 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503 = 200,
   csp = PAGE_CSP,
 ) {
   c.header('Content-Security-Policy', csp);
