@@ -30,7 +30,7 @@ import { widgetRoutes } from './routes/widget';
 import type { Services } from './services';
 import { SESSION_JWT_TYP } from './services/accounts';
 import { appRouter } from './trpc/root';
-import { createTrpcContext } from './trpc/trpc';
+import { createTrpcContext, trpcResponseMeta } from './trpc/trpc';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -88,6 +88,7 @@ export function createApp(services: Services, secretKey: Uint8Array) {
       router: appRouter,
       endpoint: '/trpc',
       createContext: (_opts, c) => createTrpcContext(s, c),
+      responseMeta: trpcResponseMeta,
     }),
   );
   for (const routes of [

@@ -15,7 +15,7 @@ const NETWORK = new Set([
   'CONNECT_TIMEOUT',
 ]);
 const SQLSTATE = /^(08|57P0[1-3])/;
-const RETRY_AFTER_SECONDS = 1;
+export const RETRY_AFTER_SECONDS = 1;
 
 /** True when `error` (or its cause, as drizzle wraps driver errors) says the database is unavailable. */
 function isDatabaseUnavailable(error: unknown): boolean {
@@ -29,6 +29,9 @@ function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/** True when `error` is an outage (the database is unavailable, or the request timed out). */
+export const isOutage = (error: unknown) => error instanceof RequestTimeout || isDatabaseUnavailable(error);
 
 /** Thrown by the request time limit (`app.ts`): a stuck dependency, answered like an outage. */
 export class RequestTimeout extends HTTPException {

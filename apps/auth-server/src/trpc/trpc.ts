@@ -3,6 +3,7 @@ import type { User } from '@hal/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Context } from 'hono';
 import type { RouteDeps } from '../http/route-deps';
+import { isOutage, RETRY_AFTER_SECONDS } from '../http/unavailable';
 import type { Services } from '../services';
 import { ServiceError, type ServiceErrorKind } from '../services/errors';
 
@@ -24,13 +25,30 @@ export async function createTrpcContext(s: RouteDeps, c: Context): Promise<TrpcC
 }
 
 const t = initTRPC.context<TrpcContext>().create({
-  errorFormatter: ({ shape }) => {
+  errorFormatter: ({ shape, error }) => {
     // Never leak stack traces or internal messages to the browser.
     const { stack: _stack, ...data } = shape.data;
+    // An outage is no bug: 503, retry shortly (the status and Retry-After: `trpcResponseMeta`).
+    if (isOutage(error.cause))
+      return {
+        ...shape,
+        message: 'the service is temporarily unavailable; retry shortly',
+        data: { ...data, code: 'SERVICE_UNAVAILABLE' as const, httpStatus: 503 },
+      };
     const message = shape.data.code === 'INTERNAL_SERVER_ERROR' ? 'internal error' : shape.message;
     return { ...shape, message, data };
   },
 });
+
+/**
+ * The HTTP status of a tRPC answer that failed because of an outage (the database unavailable, or
+ * the request timed out), also when it struck while the context was built: 503 with `Retry-After`.
+ */
+export function trpcResponseMeta({ errors }: { errors: TRPCError[] }) {
+  return errors.some((e) => isOutage(e.cause))
+    ? { status: 503, headers: new Headers({ 'Retry-After': String(RETRY_AFTER_SECONDS) }) }
+    : {};
+}
 
 const CODES = {
   invalid_request: 'BAD_REQUEST',
