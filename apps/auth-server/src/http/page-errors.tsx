@@ -3,8 +3,8 @@
 import { OAuthError } from '@hal/core';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { ErrorBox, renderPage } from '../routes/pages/layout';
 import { ServiceError } from '../services/errors';
+import { ErrorBox, renderPage } from '../views/layout';
 import { ApiError, SERVICE_STATUS } from './api-errors';
 import type { Env } from './types';
 import { outage } from './unavailable';

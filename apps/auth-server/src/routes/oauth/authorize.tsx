@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { formBody } from '../../http/body';
 import type { RouteDeps } from '../../http/route-deps';
 import type { Env } from '../../http/types';
-import { renderAuthorizationError, renderConsent, renderRefusal } from './consent-page';
+import { renderAuthorizationError, renderConsent, renderRefusal } from '../../views/consent';
 
 const ProjectName = z.string().trim().min(1).max(100);
 

@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import { formBody } from '../../http/body';
+import { redirectToClient } from '../../http/oauth-redirect';
 import type { RouteDeps } from '../../http/route-deps';
 import type { Env } from '../../http/types';
 import { ConsentChoiceError } from '../../services/authorization';
-import { renderAuthorizationError, renderConsent, renderRefusal } from './consent-page';
-import { redirectToClient } from './serialize';
+import { renderAuthorizationError, renderConsent, renderRefusal } from '../../views/consent';
 
 /** `POST /oauth/authorize/decision`: the consent form's answer issues a code or `access_denied`. */
 export function decisionRoutes(s: RouteDeps) {

@@ -1,9 +1,9 @@
 import { InvalidRequest, TOKEN_MANAGEMENT_PARAMS, UnauthorizedClient } from '@hal/core';
 import { Hono } from 'hono';
+import { bodyCredentials, oauthEndpoint, postOnly, readOAuthParams } from '../../http/oauth-endpoint';
 import { oauthJson } from '../../http/oauth-json';
 import type { RouteDeps } from '../../http/route-deps';
 import type { Env } from '../../http/types';
-import { bodyCredentials, oauthEndpoint, postOnly, readOAuthParams } from './serialize';
 
 /**
  * `POST /oauth/introspect`: client-authenticated; reflects revocation at once (one lookup).

@@ -1,9 +1,9 @@
 import { PAR_PARAMS } from '@hal/core';
 import { Hono } from 'hono';
+import { bodyCredentials, oauthEndpoint, postOnly, readOAuthParams } from '../../http/oauth-endpoint';
 import { oauthJson } from '../../http/oauth-json';
 import type { Env } from '../../http/types';
 import type { Services } from '../../services';
-import { bodyCredentials, oauthEndpoint, postOnly, readOAuthParams } from './serialize';
 
 /**
  * `POST /oauth/par`: the client pushes its authorization request and gets a one-time `request_uri`.

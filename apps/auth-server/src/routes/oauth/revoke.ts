@@ -3,10 +3,10 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../../http/api-errors';
 import { jsonBody } from '../../http/body';
+import { bodyCredentials, oauthEndpoint, postOnly, readOAuthParams } from '../../http/oauth-endpoint';
 import { oauthJson } from '../../http/oauth-json';
 import type { Env } from '../../http/types';
 import type { Services } from '../../services';
-import { bodyCredentials, oauthEndpoint, postOnly, readOAuthParams } from './serialize';
 
 const HzelRevoke = z.object({
   token: z.string().min(1).max(4096),

@@ -1,9 +1,9 @@
 import { runGrant, TOKEN_PARAMS } from '@hal/core';
 import { Hono } from 'hono';
+import { bodyCredentials, oauthEndpoint, postOnly, readOAuthParams } from '../../http/oauth-endpoint';
 import { oauthJson } from '../../http/oauth-json';
 import type { RouteDeps } from '../../http/route-deps';
 import type { Env } from '../../http/types';
-import { bodyCredentials, oauthEndpoint, postOnly, readOAuthParams } from './serialize';
 
 /**
  * `POST /oauth/token`: count the request, read the body once, authenticate the client, run the grant.

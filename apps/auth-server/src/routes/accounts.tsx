@@ -2,12 +2,13 @@
 /** @jsxRuntime automatic */
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
-import { formBody } from '../../http/body';
-import type { RouteDeps } from '../../http/route-deps';
-import type { Env } from '../../http/types';
-import { ServiceError } from '../../services/errors';
-import { ErrorBox, renderPage } from './layout';
-import { safeReturnTo } from './return-to';
+import { formBody } from '../http/body';
+import { safeReturnTo } from '../http/return-to';
+import type { RouteDeps } from '../http/route-deps';
+import type { Env } from '../http/types';
+import { ServiceError } from '../services/errors';
+import { LoginForm, SignUpForm } from '../views/accounts';
+import { ErrorBox, renderPage } from '../views/layout';
 
 const SignUp = z.object({
   email: z.email().max(254),
@@ -15,55 +16,6 @@ const SignUp = z.object({
   // NIST SP 800-63B §5.1.1.2: at least 8 characters, long passphrases allowed.
   password: z.string().min(8).max(256),
 });
-
-type FormProps = { csrf: string; returnTo: string; email?: string; name?: string; error?: string };
-
-const LoginForm = (p: FormProps) => (
-  <>
-    <h1>Sign in to HAL</h1>
-    <ErrorBox message={p.error} />
-    <form method="post" action="/login">
-      <input type="hidden" name="csrf" value={p.csrf} />
-      <input type="hidden" name="return_to" value={p.returnTo} />
-      <label for="email">Email</label>
-      <input id="email" name="email" type="email" autocomplete="username" required value={p.email ?? ''} />
-      <label for="password">Password</label>
-      <input id="password" name="password" type="password" autocomplete="current-password" required />
-      <button type="submit">Sign in</button>
-    </form>
-    <p class="muted">
-      No account? <a href={`/signup?return_to=${encodeURIComponent(p.returnTo)}`}>Create one</a>
-    </p>
-  </>
-);
-
-const SignUpForm = (p: FormProps) => (
-  <>
-    <h1>Create your HAL account</h1>
-    <ErrorBox message={p.error} />
-    <form method="post" action="/signup">
-      <input type="hidden" name="csrf" value={p.csrf} />
-      <input type="hidden" name="return_to" value={p.returnTo} />
-      <label for="name">Name</label>
-      <input id="name" name="name" autocomplete="name" required maxlength={100} value={p.name ?? ''} />
-      <label for="email">Email</label>
-      <input id="email" name="email" type="email" autocomplete="username" required value={p.email ?? ''} />
-      <label for="password">Password</label>
-      <input
-        id="password"
-        name="password"
-        type="password"
-        autocomplete="new-password"
-        minlength={8}
-        required
-      />
-      <button type="submit">Create account</button>
-    </form>
-    <p class="muted">
-      Already registered? <a href={`/login?return_to=${encodeURIComponent(p.returnTo)}`}>Sign in</a>
-    </p>
-  </>
-);
 
 /** `/login`, `/signup`, `/logout` and the signed-in home page (server-rendered, no JavaScript). */
 export function accountPages(s: RouteDeps) {

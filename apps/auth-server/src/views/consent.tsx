@@ -2,9 +2,9 @@
 /** @jsxRuntime automatic */
 import { type AuthorizationDetail, SCOPE_DESCRIPTIONS, type Scope, UnsafeRedirectError } from '@hal/core';
 import type { Context } from 'hono';
-import { AuthorizationPageError, ClientRedirect, type ConsentView } from '../../services/authorization';
-import { PAGE_CSP, renderPage } from '../pages/layout';
-import { redirectError } from './serialize';
+import { AuthorizationPageError, ClientRedirect, type ConsentView } from '../services/authorization';
+import { redirectError } from '../http/oauth-redirect';
+import { PAGE_CSP, renderPage } from './layout';
 
 /**
  * What the authorization service refused, for the user agent: a page when the client cannot be

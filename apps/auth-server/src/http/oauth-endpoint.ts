@@ -1,38 +1,7 @@
 import { InvalidRequest, OAuthError, Params } from '@hal/core';
 import type { Context } from 'hono';
-import { oauthErrorResponse, renderOAuthError } from '../../http/oauth-json';
-import type { Env } from '../../http/types';
-
-/**
- * Sends the user agent back to the client with response parameters added to the redirect URI's
- * query, which is kept (RFC 6749 §3.1.2). After a form POST the redirect is 303 (never 307).
- */
-export function redirectToClient(
-  c: Context,
-  redirectUri: string,
-  params: Record<string, string | undefined>,
-) {
-  const url = new URL(redirectUri);
-  for (const [name, value] of Object.entries(params))
-    if (value !== undefined) url.searchParams.append(name, value);
-  return c.redirect(url.toString(), c.req.method === 'POST' ? 303 : 302);
-}
-
-/** The error redirect of the authorization endpoint, with RFC 9207 `iss`. */
-export function redirectError(
-  c: Context,
-  redirectUri: string,
-  error: OAuthError,
-  state: string | undefined,
-  issuer: string,
-) {
-  return redirectToClient(c, redirectUri, {
-    error: error.error,
-    error_description: error.error_description,
-    state,
-    iss: issuer,
-  });
-}
+import { oauthErrorResponse, renderOAuthError } from './oauth-json';
+import type { Env } from './types';
 
 const FORM = /^application\/x-www-form-urlencoded\s*(;|$)/i;
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
