@@ -1,10 +1,15 @@
-/** The scope catalogue (contract: "Scopes"). */
+// The scope catalogue (contract: "Scopes"), also published as `@hal/core/scopes` for the dashboard:
+// this module runs in the browser, so it imports nothing (above all nothing from node:).
+
+/** Scopes about the user, never bound to a project. */
 export const USER_SCOPES = ['profile', 'apps:read', 'apps:write'] as const;
+/** Scopes that act on one project: a grant with any of them is bound to a project. */
 export const PROJECT_SCOPES = ['projects:read', 'projects:write', 'widget:serve'] as const;
 /** Personal access tokens use the OAuth catalogue plus `tokens:write`; they are not project-bound. */
 export const PAT_SCOPES = [...USER_SCOPES, ...PROJECT_SCOPES, 'tokens:write'] as const;
 
 export type Scope = (typeof PAT_SCOPES)[number];
+/** What an OAuth app may be allowed and a client may request (every scope but `tokens:write`). */
 export const OAUTH_SCOPES: readonly Scope[] = [...USER_SCOPES, ...PROJECT_SCOPES];
 
 export const isScope = (s: string): s is Scope => (PAT_SCOPES as readonly string[]).includes(s);

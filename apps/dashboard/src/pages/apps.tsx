@@ -1,16 +1,8 @@
+import { OAUTH_SCOPES } from '@hal/core/scopes';
 import { useState } from 'preact/hooks';
 import { useAction, useAsync } from '../hooks';
 import { trpc } from '../trpc';
 import { ConfirmButton, Empty, ErrorBox, Load, ScopePicker, SecretOnce } from '../ui';
-
-const SCOPES = [
-  'profile',
-  'apps:read',
-  'apps:write',
-  'projects:read',
-  'projects:write',
-  'widget:serve',
-] as const;
 
 /** OAuth apps: register, edit redirect URIs, rotate the secret, delete. */
 export function AppsPage() {
@@ -127,7 +119,7 @@ function RegisterApp({ onCreated }: { onCreated: (name: string, secret?: string)
         <option value="confidential">Confidential (server, has a secret)</option>
         <option value="public">Public (browser or native, PKCE only)</option>
       </select>
-      <ScopePicker legend="Allowed scopes" options={SCOPES} value={scopes} onChange={setScopes} />
+      <ScopePicker legend="Allowed scopes" options={OAUTH_SCOPES} value={scopes} onChange={setScopes} />
       <button type="submit" disabled={action.busy}>
         Register app
       </button>

@@ -1,17 +1,8 @@
+import { PAT_SCOPES, type Scope } from '@hal/core/scopes';
 import { useState } from 'preact/hooks';
 import { useAction, useAsync } from '../hooks';
 import { trpc } from '../trpc';
 import { ConfirmButton, Empty, ErrorBox, Load, ScopePicker, SecretOnce, when } from '../ui';
-
-const SCOPES = [
-  'profile',
-  'apps:read',
-  'apps:write',
-  'projects:read',
-  'projects:write',
-  'widget:serve',
-  'tokens:write',
-] as const;
 
 /** Personal access tokens: create with scopes and expiry, list, revoke. */
 export function TokensPage() {
@@ -27,7 +18,7 @@ export function TokensPage() {
     const expires_at =
       days === 'never' ? undefined : new Date(Date.now() + Number(days) * 86_400_000).toISOString();
     const pat = await action.run(() =>
-      trpc.tokens.create.mutate({ name, scopes: scopes as (typeof SCOPES)[number][], expires_at }),
+      trpc.tokens.create.mutate({ name, scopes: scopes as Scope[], expires_at }),
     );
     if (pat) {
       setCreated(pat.token);
@@ -50,7 +41,7 @@ export function TokensPage() {
           value={name}
           onInput={(e) => setName(e.currentTarget.value)}
         />
-        <ScopePicker legend="Scopes" options={SCOPES} value={scopes} onChange={setScopes} />
+        <ScopePicker legend="Scopes" options={PAT_SCOPES} value={scopes} onChange={setScopes} />
         <label for="pat-expiry">Expires</label>
         <select id="pat-expiry" value={days} onChange={(e) => setDays(e.currentTarget.value)}>
           <option value="30">in 30 days</option>
