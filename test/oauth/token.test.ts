@@ -1,83 +1,43 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { api, bearer } from '../support/api';
-import { type Browser, basic, signUp } from '../support/browser';
+import { useInstance } from '../support/fixtures';
 import {
-  authorizeInBrowser,
+  authorizationCode,
+  codeFlow,
   decodeJwtPayload,
   oauthPost,
-  pkce,
   type RegisteredApp,
-  registerApp,
 } from '../support/oauth';
-import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+import { BACKENDS } from '../support/servers';
 
 describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (backend) => {
-  let srv: TestServer;
-  let browser: Browser;
-  let owner: string;
-  let app: RegisteredApp;
+  const hal = useInstance(backend, { app: { allowed_scopes: ['profile', 'apps:read'] } });
   let publicApp: RegisteredApp;
 
   beforeAll(async () => {
-    srv = await startTestServer(backend);
-    const signed = await signUp(srv.url);
-    browser = signed.browser;
-    owner = basic(signed.account.email, signed.account.password);
-    app = await registerApp(srv.url, owner, { allowed_scopes: ['profile', 'apps:read'] });
-    publicApp = await registerApp(srv.url, owner, {
-      client_type: 'public',
-      redirect_uris: ['http://127.0.0.1/cb'],
-    });
+    publicApp = await hal.registerApp({ client_type: 'public', redirect_uris: ['http://127.0.0.1/cb'] });
   });
-  afterAll(() => srv.close());
 
-  const creds = (a: RegisteredApp = app) => ({ id: a.client_id, secret: a.client_secret as string });
+  const creds = (a: RegisteredApp = hal.app) => ({ id: a.client_id, secret: a.client_secret as string });
 
   /** Runs the browser part and returns a fresh code with its verifier. */
-  async function code(a: RegisteredApp = app, extra: Record<string, string> = {}) {
-    const { verifier, challenge } = pkce();
-    const redirect = await authorizeInBrowser(browser, {
-      response_type: 'code',
-      client_id: a.client_id,
-      redirect_uri: a.redirect_uris[0],
-      state: 's',
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-      scope: 'profile',
-      ...extra,
-    });
-    return {
-      code: redirect.searchParams.get('code') as string,
-      verifier,
-      redirectUri: a.redirect_uris[0] as string,
-    };
-  }
+  const code = (a: RegisteredApp = hal.app) =>
+    authorizationCode(hal.user.browser, a, { scope: 'profile', state: 's' });
 
-  async function tokens(a: RegisteredApp = app) {
-    const c = await code(a);
-    const res = await oauthPost(
-      srv.url,
-      '/oauth/token',
-      {
-        grant_type: 'authorization_code',
-        code: c.code,
-        redirect_uri: c.redirectUri,
-        code_verifier: c.verifier,
-      },
-      a.client_secret ? creds(a) : undefined,
-    );
+  async function tokens(a: RegisteredApp = hal.app) {
+    const { res } = await codeFlow(hal.url, hal.user.browser, a, { scope: 'profile', state: 's' });
     if (res.status !== 200) throw new Error(res.text);
     return res.json as { access_token: string; refresh_token: string };
   }
 
-  const refresh = (refreshToken: string, a: RegisteredApp = app, extra: Record<string, string> = {}) =>
+  const refresh = (refreshToken: string, a: RegisteredApp = hal.app, extra: Record<string, string> = {}) =>
     oauthPost(
-      srv.url,
+      hal.url,
       '/oauth/token',
       { grant_type: 'refresh_token', refresh_token: refreshToken, ...extra },
       creds(a),
     );
-  const me = (accessToken: string) => api(srv.url, 'GET', '/api/v1/auth/me', { auth: bearer(accessToken) });
+  const me = (accessToken: string) => api(hal.url, 'GET', '/api/v1/auth/me', { auth: bearer(accessToken) });
 
   describe('authorization_code', () => {
     it('rejects a replayed code with invalid_grant and revokes its tokens (RFC 6749 §4.1.2)', async () => {
@@ -88,10 +48,10 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
         redirect_uri: c.redirectUri,
         code_verifier: c.verifier,
       };
-      const first = await oauthPost(srv.url, '/oauth/token', body, creds());
+      const first = await oauthPost(hal.url, '/oauth/token', body, creds());
       expect(first.status).toBe(200);
       expect((await me(first.json.access_token)).status).toBe(200);
-      const second = await oauthPost(srv.url, '/oauth/token', body, creds());
+      const second = await oauthPost(hal.url, '/oauth/token', body, creds());
       expect(second.status).toBe(400);
       expect(second.json).toEqual({ error: 'invalid_grant', error_description: 'code was already used' });
       expect((await me(first.json.access_token)).status).toBe(401);
@@ -107,8 +67,8 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
         code_verifier: c.verifier,
       };
       const results = await Promise.all([
-        oauthPost(srv.url, '/oauth/token', body, creds()),
-        oauthPost(srv.url, '/oauth/token', body, creds()),
+        oauthPost(hal.url, '/oauth/token', body, creds()),
+        oauthPost(hal.url, '/oauth/token', body, creds()),
       ]);
       expect(results.map((r) => r.status).sort()).toEqual([200, 400]);
     });
@@ -142,7 +102,7 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
     ])('rejects %s (RFC 7636 §4.6, RFC 6749 §4.1.3)', async (_label, change, error, description) => {
       const c = await code();
       const res = await oauthPost(
-        srv.url,
+        hal.url,
         '/oauth/token',
         {
           grant_type: 'authorization_code',
@@ -158,10 +118,10 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
     });
 
     it('rejects a code presented by another client with invalid_grant (RFC 6749 §4.1.3)', async () => {
-      const other = await registerApp(srv.url, owner);
+      const other = await hal.registerApp();
       const c = await code();
       const res = await oauthPost(
-        srv.url,
+        hal.url,
         '/oauth/token',
         {
           grant_type: 'authorization_code',
@@ -181,9 +141,11 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
       const c = await code();
       const { authorizationCodes } = (await import('@hal/db')).schema;
       const { sql } = await import('drizzle-orm');
-      await srv.database.db.update(authorizationCodes).set({ expiresAt: sql`now() - interval '1 second'` });
+      await hal.srv.database.db
+        .update(authorizationCodes)
+        .set({ expiresAt: sql`now() - interval '1 second'` });
       const res = await oauthPost(
-        srv.url,
+        hal.url,
         '/oauth/token',
         {
           grant_type: 'authorization_code',
@@ -198,7 +160,7 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
 
     it('serves a public client with PKCE and no secret (token_endpoint_auth_method none)', async () => {
       const c = await code(publicApp);
-      const res = await oauthPost(srv.url, '/oauth/token', {
+      const res = await oauthPost(hal.url, '/oauth/token', {
         grant_type: 'authorization_code',
         code: c.code,
         redirect_uri: c.redirectUri,
@@ -211,28 +173,28 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
 
     it('accepts a JSON body and a Content-Type with parameters', async () => {
       const c = await code();
-      const res = await api(srv.url, 'POST', '/oauth/token', {
+      const res = await api(hal.url, 'POST', '/oauth/token', {
         headers: { 'content-type': 'application/json; charset=utf-8' },
         body: {
           grant_type: 'authorization_code',
           code: c.code,
           redirect_uri: c.redirectUri,
           code_verifier: c.verifier,
-          client_id: app.client_id,
-          client_secret: app.client_secret,
+          client_id: hal.app.client_id,
+          client_secret: hal.app.client_secret,
         },
       });
       expect(res.status).toBe(200);
       const form = await code();
-      const viaForm = await api(srv.url, 'POST', '/oauth/token', {
+      const viaForm = await api(hal.url, 'POST', '/oauth/token', {
         headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
         body: new URLSearchParams({
           grant_type: 'authorization_code',
           code: form.code,
           redirect_uri: form.redirectUri,
           code_verifier: form.verifier,
-          client_id: app.client_id,
-          client_secret: app.client_secret as string,
+          client_id: hal.app.client_id,
+          client_secret: hal.app.client_secret as string,
         }).toString(),
       });
       expect(viaForm.status).toBe(200);
@@ -242,10 +204,10 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
   describe('client authentication (RFC 6749 §2.3, §5.2)', () => {
     it('answers 401 invalid_client with WWW-Authenticate: Basic for a wrong secret', async () => {
       const res = await oauthPost(
-        srv.url,
+        hal.url,
         '/oauth/token',
         { grant_type: 'client_credentials' },
-        { id: app.client_id, secret: 'hal_cs_wrong' },
+        { id: hal.app.client_id, secret: 'hal_cs_wrong' },
       );
       expect(res.status).toBe(401);
       expect(res.json.error).toBe('invalid_client');
@@ -254,8 +216,8 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
     });
 
     it('decodes form-urlencoded Basic credentials (RFC 6749 §2.3.1)', async () => {
-      const raw = `Basic ${Buffer.from(`${encodeURIComponent(app.client_id)}:${encodeURIComponent(app.client_secret as string)}`).toString('base64')}`;
-      const res = await api(srv.url, 'POST', '/oauth/token', {
+      const raw = `Basic ${Buffer.from(`${encodeURIComponent(hal.app.client_id)}:${encodeURIComponent(hal.app.client_secret as string)}`).toString('base64')}`;
+      const res = await api(hal.url, 'POST', '/oauth/token', {
         headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: raw },
         body: 'grant_type=client_credentials',
       });
@@ -264,9 +226,9 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
 
     it('refuses two authentication methods at once with invalid_request', async () => {
       const res = await oauthPost(
-        srv.url,
+        hal.url,
         '/oauth/token',
-        { grant_type: 'client_credentials', client_secret: app.client_secret },
+        { grant_type: 'client_credentials', client_secret: hal.app.client_secret },
         creds(),
       );
       expect(res.json).toEqual({
@@ -277,9 +239,9 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
 
     it('refuses client credentials in the query string', async () => {
       const res = await api(
-        srv.url,
+        hal.url,
         'POST',
-        `/oauth/token?client_id=${app.client_id}&client_secret=${app.client_secret}`,
+        `/oauth/token?client_id=${hal.app.client_id}&client_secret=${hal.app.client_secret}`,
         {
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
           body: 'grant_type=client_credentials',
@@ -290,15 +252,15 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
     });
 
     it('refuses a confidential client without its secret (401 invalid_client)', async () => {
-      const res = await oauthPost(srv.url, '/oauth/token', {
+      const res = await oauthPost(hal.url, '/oauth/token', {
         grant_type: 'client_credentials',
-        client_id: app.client_id,
+        client_id: hal.app.client_id,
       });
       expect(res.status).toBe(401);
     });
 
     it('refuses GET with 405 and a JSON error', async () => {
-      const res = await api(srv.url, 'GET', '/oauth/token?grant_type=client_credentials');
+      const res = await api(hal.url, 'GET', '/oauth/token?grant_type=client_credentials');
       expect(res.status).toBe(405);
       expect(res.json.error).toBe('invalid_request');
     });
@@ -308,10 +270,10 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
       ['grant_type=client_credentials&grant_type=client_credentials', 'invalid_request'],
       ['', 'unsupported_grant_type'],
     ])('answers %j with %s', async (body, error) => {
-      const res = await api(srv.url, 'POST', '/oauth/token', {
+      const res = await api(hal.url, 'POST', '/oauth/token', {
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
-          authorization: `Basic ${Buffer.from(`${app.client_id}:${app.client_secret}`).toString('base64')}`,
+          authorization: `Basic ${Buffer.from(`${hal.app.client_id}:${hal.app.client_secret}`).toString('base64')}`,
         },
         body,
       });
@@ -321,7 +283,7 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
     });
 
     it('refuses an unparseable JSON body with 400 invalid_request', async () => {
-      const res = await api(srv.url, 'POST', '/oauth/token', {
+      const res = await api(hal.url, 'POST', '/oauth/token', {
         headers: { 'content-type': 'application/json' },
         body: '{"grant_type":',
       });
@@ -336,7 +298,7 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
   describe('client_credentials (RFC 6749 §4.4)', () => {
     it('issues a token acting as the app owner, without refresh token', async () => {
       const res = await oauthPost(
-        srv.url,
+        hal.url,
         '/oauth/token',
         { grant_type: 'client_credentials', scope: 'profile' },
         creds(),
@@ -344,15 +306,15 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
       expect(res.status).toBe(200);
       expect(res.json).not.toHaveProperty('refresh_token');
       expect(res.json.scope).toBe('profile');
-      expect(decodeJwtPayload(res.json.access_token).sub).toBe(app.client_id);
+      expect(decodeJwtPayload(res.json.access_token).sub).toBe(hal.app.client_id);
       const who = await me(res.json.access_token);
-      expect(who.json.data.auth).toMatchObject({ method: 'oauth', client_id: app.client_id });
+      expect(who.json.data.auth).toMatchObject({ method: 'oauth', client_id: hal.app.client_id });
     });
 
     it('refuses project scopes and scopes outside the app (invalid_scope)', async () => {
       for (const scope of ['widget:serve', 'apps:write', 'bogus']) {
         const res = await oauthPost(
-          srv.url,
+          hal.url,
           '/oauth/token',
           { grant_type: 'client_credentials', scope },
           creds(),
@@ -362,7 +324,7 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
     });
 
     it('refuses public clients with unauthorized_client', async () => {
-      const res = await oauthPost(srv.url, '/oauth/token', {
+      const res = await oauthPost(hal.url, '/oauth/token', {
         grant_type: 'client_credentials',
         client_id: publicApp.client_id,
       });
@@ -370,9 +332,9 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
     });
 
     it('honours the app access_token_ttl', async () => {
-      const short = await registerApp(srv.url, owner, { allowed_scopes: ['profile'], access_token_ttl: 60 });
+      const short = await hal.registerApp({ allowed_scopes: ['profile'], access_token_ttl: 60 });
       const res = await oauthPost(
-        srv.url,
+        hal.url,
         '/oauth/token',
         { grant_type: 'client_credentials' },
         creds(short),
@@ -407,14 +369,14 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
 
     it('binds the refresh token to its client (invalid_grant for another client)', async () => {
       const first = await tokens();
-      const other = await registerApp(srv.url, owner);
+      const other = await hal.registerApp();
       expect((await refresh(first.refresh_token, other)).json.error).toBe('invalid_grant');
       expect((await refresh(first.refresh_token)).status).toBe(200); // not burnt by the attempt
     });
 
     it('may narrow but never widen the scope (invalid_scope)', async () => {
       const first = await tokens();
-      const wider = await refresh(first.refresh_token, app, { scope: 'profile apps:read' });
+      const wider = await refresh(first.refresh_token, hal.app, { scope: 'profile apps:read' });
       expect(wider.json).toEqual({
         error: 'invalid_scope',
         error_description: 'scope exceeds the original grant',
@@ -422,9 +384,11 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
     });
 
     it('stops working once the app secret is rotated', async () => {
-      const own = await registerApp(srv.url, owner);
+      const own = await hal.registerApp();
       const first = await tokens(own);
-      const rotated = await api(srv.url, 'POST', `/api/v1/oauth/apps/${own.id}/secret`, { auth: owner });
+      const rotated = await api(hal.url, 'POST', `/api/v1/oauth/apps/${own.id}/secret`, {
+        auth: hal.user.auth,
+      });
       const fresh = { ...own, client_secret: rotated.json.data.client_secret };
       expect((await refresh(first.refresh_token, fresh)).json.error).toBe('invalid_grant');
     });
@@ -432,7 +396,7 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
 
   describe('refresh reuse grace period (refresh_reuse_grace)', () => {
     it('gives a retry within the window the same successor, revoking nothing', async () => {
-      const graceful = await registerApp(srv.url, owner, { refresh_reuse_grace: 30 });
+      const graceful = await hal.registerApp({ refresh_reuse_grace: 30 });
       const first = await tokens(graceful);
       const a = await refresh(first.refresh_token, graceful);
       const b = await refresh(first.refresh_token, graceful);
@@ -445,7 +409,7 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
     });
 
     it('has every concurrent caller end with the one live refresh token', async () => {
-      const graceful = await registerApp(srv.url, owner, { refresh_reuse_grace: 30 });
+      const graceful = await hal.registerApp({ refresh_reuse_grace: 30 });
       const first = await tokens(graceful);
       const results = await Promise.all(
         Array.from({ length: 5 }, () => refresh(first.refresh_token, graceful)),
@@ -455,7 +419,7 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
     });
 
     it('revokes the grant on reuse after the window', async () => {
-      const graceful = await registerApp(srv.url, owner, { refresh_reuse_grace: 1 });
+      const graceful = await hal.registerApp({ refresh_reuse_grace: 1 });
       const first = await tokens(graceful);
       const a = await refresh(first.refresh_token, graceful);
       await new Promise((r) => setTimeout(r, 1200));
@@ -464,7 +428,7 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
     });
 
     it('revokes the grant when the successor was already rotated, even inside the window', async () => {
-      const graceful = await registerApp(srv.url, owner, { refresh_reuse_grace: 30 });
+      const graceful = await hal.registerApp({ refresh_reuse_grace: 30 });
       const first = await tokens(graceful);
       const a = await refresh(first.refresh_token, graceful);
       const b = await refresh(a.json.refresh_token, graceful);

@@ -104,37 +104,61 @@ export const decodeJwtHeader = (jwt: string) =>
   JSON.parse(Buffer.from(jwt.split('.')[0] as string, 'base64url').toString());
 
 /**
- * One whole authorization code flow with PKCE for `app`: `browser` approves the request at `base`
- * (bound to a project when `project_id` is given), then the code is exchanged there, with the
- * app's secret when it has one. Returns the code and the token endpoint's answer.
+ * The browser part of the code flow with PKCE (RFC 7636 §4): `browser` approves `params` for
+ * `app` (bound to a project when `project_id` is given). Returns the code with what its exchange
+ * needs, and the whole redirect the client received.
+ */
+export async function authorizationCode(
+  browser: Browser,
+  app: RegisteredApp,
+  params: { scope: string; project_id?: string; state?: string },
+) {
+  const { verifier, challenge } = pkce();
+  const redirectUri = app.redirect_uris[0] as string;
+  const redirect = await authorizeInBrowser(browser, {
+    response_type: 'code',
+    client_id: app.client_id,
+    redirect_uri: redirectUri,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    ...params,
+  });
+  return { code: redirect.searchParams.get('code') as string, verifier, redirectUri, redirect };
+}
+
+/**
+ * Exchanges a code at `base`'s token endpoint (RFC 6749 §4.1.3) as `app`: HTTP Basic with its
+ * secret, or its client_id alone for a public app.
+ */
+export function exchangeCode(
+  base: string,
+  app: RegisteredApp,
+  grant: { code: string; verifier: string; redirectUri: string },
+) {
+  return oauthPost(
+    base,
+    '/oauth/token',
+    {
+      grant_type: 'authorization_code',
+      code: grant.code,
+      redirect_uri: grant.redirectUri,
+      code_verifier: grant.verifier,
+      ...(app.client_secret === undefined && { client_id: app.client_id }),
+    },
+    app.client_secret === undefined ? undefined : { id: app.client_id, secret: app.client_secret },
+  );
+}
+
+/**
+ * One whole authorization code flow for `app`: `authorizationCode` at `browser`, then
+ * `exchangeCode` at `base`. Returns the code and the token endpoint's answer.
  */
 export async function codeFlow(
   base: string,
   browser: Browser,
   app: RegisteredApp,
-  params: { scope: string; project_id?: string },
+  params: { scope: string; project_id?: string; state?: string },
 ) {
-  const { verifier, challenge } = pkce();
-  const redirect = await authorizeInBrowser(browser, {
-    response_type: 'code',
-    client_id: app.client_id,
-    redirect_uri: app.redirect_uris[0],
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-    ...params,
-  });
-  const code = redirect.searchParams.get('code') as string;
-  const res = await oauthPost(
-    base,
-    '/oauth/token',
-    {
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: app.redirect_uris[0],
-      code_verifier: verifier,
-      ...(app.client_secret === undefined && { client_id: app.client_id }),
-    },
-    app.client_secret === undefined ? undefined : { id: app.client_id, secret: app.client_secret },
-  );
-  return { code, res };
+  const grant = await authorizationCode(browser, app, params);
+  return { code: grant.code, res: await exchangeCode(base, app, grant) };
 }
