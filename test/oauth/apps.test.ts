@@ -1,16 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { api, bearer } from '../support/api';
-import { type Browser, signUp } from '../support/browser';
+import { type TestUser, useInstance } from '../support/fixtures';
 import {
-  authorizeInBrowser,
+  authorizationCode,
   authorizePath,
   consentForm,
+  exchangeCode,
   oauthPost,
   pkce,
   type RegisteredApp,
-  registerApp,
 } from '../support/oauth';
-import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+import { BACKENDS } from '../support/servers';
 
 const REDIRECT = 'https://client.example/cb';
 const CLIENT_ID = /^hal_app_[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -25,31 +25,15 @@ const ALL_OAUTH_SCOPES = [
 ];
 
 describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel seed)', (backend) => {
-  let srv: TestServer;
-  let browser: Browser;
-  let ownerName: string;
-  let auth: string;
-  let otherAuth: string;
-  let otherUserId: string;
-
-  async function session(account: { email: string; password: string }) {
-    const res = await api(srv.url, 'POST', '/api/v1/auth/login', { body: account });
-    return bearer(res.json.data.token);
-  }
+  const hal = useInstance(backend, { user: { login: true } });
+  let otherUser: TestUser;
 
   beforeAll(async () => {
-    srv = await startTestServer(backend);
-    const signed = await signUp(srv.url);
-    browser = signed.browser;
-    ownerName = signed.account.name;
-    auth = await session(signed.account);
-    otherAuth = await session((await signUp(srv.url)).account);
-    otherUserId = (await api(srv.url, 'GET', '/api/v1/auth/me', { auth: otherAuth })).json.data.id;
+    otherUser = await hal.signUp({ login: true });
   });
-  afterAll(() => srv.close());
 
-  const create = (body: Record<string, unknown>, as = auth) =>
-    api(srv.url, 'POST', '/api/v1/oauth/apps', {
+  const create = (body: Record<string, unknown>, as = hal.user.auth) =>
+    api(hal.url, 'POST', '/api/v1/oauth/apps', {
       auth: as,
       body: { name: 'App', redirect_uris: [REDIRECT], ...body },
     });
@@ -69,7 +53,7 @@ describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel
 
   const clientCredentials = (clientId: string, secret: string) =>
     oauthPost(
-      srv.url,
+      hal.url,
       '/oauth/token',
       { grant_type: 'client_credentials', scope: 'profile' },
       { id: clientId, secret },
@@ -77,34 +61,15 @@ describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel
 
   /** Runs the code flow for `app` and returns its token response. */
   async function codeTokens(app: RegisteredApp, secret = app.client_secret as string) {
-    const { verifier, challenge } = pkce();
-    const redirect = await authorizeInBrowser(browser, {
-      response_type: 'code',
-      client_id: app.client_id,
-      redirect_uri: REDIRECT,
-      state: 's',
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-      scope: 'profile',
-    });
-    const res = await oauthPost(
-      srv.url,
-      '/oauth/token',
-      {
-        grant_type: 'authorization_code',
-        code: redirect.searchParams.get('code') as string,
-        redirect_uri: REDIRECT,
-        code_verifier: verifier,
-      },
-      { id: app.client_id, secret },
-    );
+    const code = await authorizationCode(hal.user.browser, app, { scope: 'profile', state: 's' });
+    const res = await exchangeCode(hal.url, { ...app, client_secret: secret }, code);
     expect(res.status).toBe(200);
     return res.json as { access_token: string; refresh_token: string };
   }
 
   const refresh = (app: RegisteredApp, refreshToken: string, secret: string) =>
     oauthPost(
-      srv.url,
+      hal.url,
       '/oauth/token',
       { grant_type: 'refresh_token', refresh_token: refreshToken },
       { id: app.client_id, secret },
@@ -132,12 +97,12 @@ describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel
       expect(typeof data.id).toBe('string');
       expect(new Date(data.created_at).toISOString()).toBe(data.created_at);
 
-      const fetched = await api(srv.url, 'GET', `/api/v1/oauth/apps/${data.id}`, { auth });
+      const fetched = await api(hal.url, 'GET', `/api/v1/oauth/apps/${data.id}`, { auth: hal.user.auth });
       expect(fetched.status).toBe(200);
       expect(fetched.json.data).not.toHaveProperty('client_secret');
       const { client_secret: _, ...view } = data;
       expect(fetched.json.data).toEqual(view);
-      const list = await api(srv.url, 'GET', '/api/v1/oauth/apps', { auth });
+      const list = await api(hal.url, 'GET', '/api/v1/oauth/apps', { auth: hal.user.auth });
       expect(list.text).not.toContain(data.client_secret);
     });
 
@@ -146,7 +111,7 @@ describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel
       expect(res.status).toBe(201);
       expect(res.json.data.client_type).toBe('public');
       expect(res.json.data).not.toHaveProperty('client_secret');
-      const stored = await srv.services.stores.apps.byClientId(res.json.data.client_id);
+      const stored = await hal.srv.services.stores.apps.byClientId(res.json.data.client_id);
       expect(stored?.secretHash).toBeNull();
     });
 
@@ -158,12 +123,12 @@ describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel
 
     it('stores only a hash of the client secret (contract: identifiers and secrets)', async () => {
       const { client_id, client_secret } = (await create({})).json.data;
-      const stored = await srv.services.stores.apps.byClientId(client_id);
+      const stored = await hal.srv.services.stores.apps.byClientId(client_id);
       expect(stored?.secretHash).toBeTruthy();
       expect(stored?.secretHash).not.toBe(client_secret);
       expect(JSON.stringify(stored)).not.toContain(client_secret);
       expect(JSON.stringify(stored)).not.toContain(client_secret.slice('hal_cs_'.length));
-      expect(srv.logs.join('\n')).not.toContain(client_secret);
+      expect(hal.srv.logs.join('\n')).not.toContain(client_secret);
     });
 
     it.each([
@@ -266,7 +231,7 @@ describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel
     });
 
     it('refuses a request without credentials with 401 and a Bearer challenge (RFC 6750 §3)', async () => {
-      const res = await api(srv.url, 'POST', '/api/v1/oauth/apps', {
+      const res = await api(hal.url, 'POST', '/api/v1/oauth/apps', {
         body: { name: 'App', redirect_uris: [REDIRECT] },
       });
       expect(res.status).toBe(401);
@@ -274,8 +239,8 @@ describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel
     });
 
     it('refuses a PAT with only apps:read with 403 insufficient_scope naming apps:write (RFC 6750 §3.1)', async () => {
-      const pat = await api(srv.url, 'POST', '/api/v1/tokens', {
-        auth,
+      const pat = await api(hal.url, 'POST', '/api/v1/tokens', {
+        auth: hal.user.auth,
         body: { name: 'read apps', scopes: ['apps:read'] },
       });
       expect(pat.status).toBe(201);
@@ -284,7 +249,7 @@ describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel
       expectApiError(res, 403, 'insufficient_scope', 'this request needs the apps:write scope');
       expect(res.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
       expect(res.headers.get('www-authenticate')).toContain('scope="apps:write"');
-      expect((await api(srv.url, 'GET', '/api/v1/oauth/apps', { auth: readOnly })).status).toBe(200);
+      expect((await api(hal.url, 'GET', '/api/v1/oauth/apps', { auth: readOnly })).status).toBe(200);
     });
   });
 
@@ -293,17 +258,17 @@ describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel
     let theirs: RegisteredApp;
 
     beforeAll(async () => {
-      mine = await registerApp(srv.url, auth, { name: 'Mine' });
-      theirs = await registerApp(srv.url, otherAuth, { name: 'Theirs' });
+      mine = await hal.registerApp({ name: 'Mine' });
+      theirs = await hal.registerApp({ name: 'Theirs' }, otherUser.auth);
     });
 
     it("lists only the caller's apps", async () => {
-      const list = await api(srv.url, 'GET', '/api/v1/oauth/apps', { auth });
+      const list = await api(hal.url, 'GET', '/api/v1/oauth/apps', { auth: hal.user.auth });
       expect(list.status).toBe(200);
       const ids = list.json.data.map((a: { id: string }) => a.id);
       expect(ids).toContain(mine.id);
       expect(ids).not.toContain(theirs.id);
-      const other = await api(srv.url, 'GET', '/api/v1/oauth/apps', { auth: otherAuth });
+      const other = await api(hal.url, 'GET', '/api/v1/oauth/apps', { auth: otherUser.auth });
       expect(other.json.data.map((a: { id: string }) => a.id)).toEqual([theirs.id]);
     });
 
@@ -313,16 +278,19 @@ describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel
       ['DELETE', '', undefined],
       ['POST', '/secret', undefined],
     ])("answers 404 to %s%s on another user's app", async (method, suffix, body) => {
-      const res = await api(srv.url, method, `/api/v1/oauth/apps/${theirs.id}${suffix}`, { auth, body });
+      const res = await api(hal.url, method, `/api/v1/oauth/apps/${theirs.id}${suffix}`, {
+        auth: hal.user.auth,
+        body,
+      });
       expectApiError(res, 404, 'not_found', 'app not found');
-      const still = await api(srv.url, 'GET', `/api/v1/oauth/apps/${theirs.id}`, { auth: otherAuth });
+      const still = await api(hal.url, 'GET', `/api/v1/oauth/apps/${theirs.id}`, { auth: otherUser.auth });
       expect(still.json.data.name).toBe('Theirs');
       expect((await clientCredentials(theirs.client_id, theirs.client_secret as string)).status).toBe(200);
     });
 
     it('answers 404 to an unknown app id', async () => {
       expectApiError(
-        await api(srv.url, 'GET', '/api/v1/oauth/apps/01J9Z8Q4V7K3M2N5P6R8S0T1W2', { auth }),
+        await api(hal.url, 'GET', '/api/v1/oauth/apps/01J9Z8Q4V7K3M2N5P6R8S0T1W2', { auth: hal.user.auth }),
         404,
         'not_found',
         'app not found',
@@ -332,9 +300,9 @@ describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel
 
   describe('update and delete', () => {
     it('updates the fields it is given and validates redirect URIs the same way', async () => {
-      const app = await registerApp(srv.url, auth, { name: 'Before' });
-      const res = await api(srv.url, 'PATCH', `/api/v1/oauth/apps/${app.id}`, {
-        auth,
+      const app = await hal.registerApp({ name: 'Before' });
+      const res = await api(hal.url, 'PATCH', `/api/v1/oauth/apps/${app.id}`, {
+        auth: hal.user.auth,
         body: {
           name: 'After',
           redirect_uris: ['https://client.example/new'],
@@ -355,8 +323,8 @@ describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel
       expect(res.json.data).not.toHaveProperty('client_secret');
 
       expectApiError(
-        await api(srv.url, 'PATCH', `/api/v1/oauth/apps/${app.id}`, {
-          auth,
+        await api(hal.url, 'PATCH', `/api/v1/oauth/apps/${app.id}`, {
+          auth: hal.user.auth,
           body: { redirect_uris: ['https://client.example/ok', 'http://client.example/cb'] },
         }),
         400,
@@ -364,8 +332,8 @@ describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel
         'redirect_uris.1: redirect_uri must use https unless its host is a loopback address',
       );
       expectApiError(
-        await api(srv.url, 'PATCH', `/api/v1/oauth/apps/${app.id}`, {
-          auth,
+        await api(hal.url, 'PATCH', `/api/v1/oauth/apps/${app.id}`, {
+          auth: hal.user.auth,
           body: { access_token_ttl: 28_801 },
         }),
         400,
@@ -373,23 +341,23 @@ describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel
         /^access_token_ttl: /,
       );
       expectApiError(
-        await api(srv.url, 'PATCH', `/api/v1/oauth/apps/${app.id}`, {
-          auth,
+        await api(hal.url, 'PATCH', `/api/v1/oauth/apps/${app.id}`, {
+          auth: hal.user.auth,
           body: { client_type: 'public' },
         }),
         400,
         'invalid_request',
         /client_type/,
       );
-      const after = await api(srv.url, 'GET', `/api/v1/oauth/apps/${app.id}`, { auth });
+      const after = await api(hal.url, 'GET', `/api/v1/oauth/apps/${app.id}`, { auth: hal.user.auth });
       expect(after.json.data.redirect_uris).toEqual(['https://client.example/new']);
       expect(after.json.data.access_token_ttl).toBe(120);
     });
 
     it('uses the new redirect URIs at the authorization endpoint at once', async () => {
-      const app = await registerApp(srv.url, auth);
-      await api(srv.url, 'PATCH', `/api/v1/oauth/apps/${app.id}`, {
-        auth,
+      const app = await hal.registerApp();
+      await api(hal.url, 'PATCH', `/api/v1/oauth/apps/${app.id}`, {
+        auth: hal.user.auth,
         body: { redirect_uris: ['https://client.example/moved'] },
       });
       const query = {
@@ -399,18 +367,18 @@ describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel
         code_challenge_method: 'S256',
         scope: 'profile',
       };
-      const old = await browser.fetch(authorizePath({ ...query, redirect_uri: REDIRECT }));
+      const old = await hal.user.browser.fetch(authorizePath({ ...query, redirect_uri: REDIRECT }));
       expect(old.status).toBe(400);
       expect(old.headers.get('location')).toBeNull();
-      const moved = await browser.fetch(
+      const moved = await hal.user.browser.fetch(
         authorizePath({ ...query, redirect_uri: 'https://client.example/moved' }),
       );
       expect(moved.status).toBe(200);
     });
 
     it('answers 404 to a pending consent page and decision of a deleted app', async () => {
-      const app = await registerApp(srv.url, auth);
-      const page = await browser.fetch(
+      const app = await hal.registerApp();
+      const page = await hal.user.browser.fetch(
         authorizePath({
           response_type: 'code',
           client_id: app.client_id,
@@ -422,10 +390,12 @@ describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel
       );
       const form = consentForm(await page.text());
       expect(form.requestId).toBeTruthy();
-      expect((await api(srv.url, 'DELETE', `/api/v1/oauth/apps/${app.id}`, { auth })).status).toBe(204);
-      const consent = await browser.fetch(`/oauth/authorize/consent/${form.requestId}`);
+      expect(
+        (await api(hal.url, 'DELETE', `/api/v1/oauth/apps/${app.id}`, { auth: hal.user.auth })).status,
+      ).toBe(204);
+      const consent = await hal.user.browser.fetch(`/oauth/authorize/consent/${form.requestId}`);
       expect(consent.status).toBe(404);
-      const decision = await browser.post('/oauth/authorize/decision', {
+      const decision = await hal.user.browser.post('/oauth/authorize/decision', {
         csrf: form.csrf as string,
         request_id: form.requestId as string,
         decision: 'approve',
@@ -435,25 +405,29 @@ describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel
     });
 
     it('deletes with 204; the app is then gone from the API, the public view and the token endpoint', async () => {
-      const app = await registerApp(srv.url, auth);
+      const app = await hal.registerApp();
       const tokens = await codeTokens(app);
-      const res = await api(srv.url, 'DELETE', `/api/v1/oauth/apps/${app.id}`, { auth });
+      const res = await api(hal.url, 'DELETE', `/api/v1/oauth/apps/${app.id}`, { auth: hal.user.auth });
       expect(res.status).toBe(204);
       expect(res.text).toBe('');
-      expect((await api(srv.url, 'GET', `/api/v1/oauth/apps/${app.id}`, { auth })).status).toBe(404);
-      expect((await api(srv.url, 'GET', `/api/v1/oauth/apps/public/${app.client_id}`)).status).toBe(404);
+      expect(
+        (await api(hal.url, 'GET', `/api/v1/oauth/apps/${app.id}`, { auth: hal.user.auth })).status,
+      ).toBe(404);
+      expect((await api(hal.url, 'GET', `/api/v1/oauth/apps/public/${app.client_id}`)).status).toBe(404);
       const denied = await clientCredentials(app.client_id, app.client_secret as string);
       expect(denied.status).toBe(401);
       expect(denied.json.error).toBe('invalid_client');
-      const me = await api(srv.url, 'GET', '/api/v1/auth/me', { auth: bearer(tokens.access_token) });
+      const me = await api(hal.url, 'GET', '/api/v1/auth/me', { auth: bearer(tokens.access_token) });
       expect(me.status).toBe(401);
     });
   });
 
   describe('secret rotation (hzel seed; contract: rules)', () => {
     it('returns a new secret once; the old one fails with 401 invalid_client and a Basic challenge (RFC 6749 §5.2)', async () => {
-      const app = await registerApp(srv.url, auth);
-      const rotated = await api(srv.url, 'POST', `/api/v1/oauth/apps/${app.id}/secret`, { auth });
+      const app = await hal.registerApp();
+      const rotated = await api(hal.url, 'POST', `/api/v1/oauth/apps/${app.id}/secret`, {
+        auth: hal.user.auth,
+      });
       expect(rotated.status).toBe(200);
       expect(rotated.headers.get('cache-control')).toBe('no-store');
       const secret = rotated.json.data.client_secret;
@@ -470,21 +444,23 @@ describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel
       expect(old.headers.get('www-authenticate')).toMatch(/^Basic /);
       expect((await clientCredentials(app.client_id, secret)).status).toBe(200);
 
-      const stored = await srv.services.stores.apps.byClientId(app.client_id);
+      const stored = await hal.srv.services.stores.apps.byClientId(app.client_id);
       expect(stored?.secretHash).not.toBe(secret);
       expect(JSON.stringify(stored)).not.toContain(secret);
-      const view = await api(srv.url, 'GET', `/api/v1/oauth/apps/${app.id}`, { auth });
+      const view = await api(hal.url, 'GET', `/api/v1/oauth/apps/${app.id}`, { auth: hal.user.auth });
       expect(view.json.data).not.toHaveProperty('client_secret');
     });
 
     it("revokes every refresh token issued to the app, and only this app's (contract: rules)", async () => {
-      const app = await registerApp(srv.url, auth);
-      const bystander = await registerApp(srv.url, auth);
+      const app = await hal.registerApp();
+      const bystander = await hal.registerApp();
       const first = await codeTokens(app);
       const second = await codeTokens(app);
       const unrelated = await codeTokens(bystander);
 
-      const rotated = await api(srv.url, 'POST', `/api/v1/oauth/apps/${app.id}/secret`, { auth });
+      const rotated = await api(hal.url, 'POST', `/api/v1/oauth/apps/${app.id}/secret`, {
+        auth: hal.user.auth,
+      });
       const secret = rotated.json.data.client_secret;
       for (const token of [first.refresh_token, second.refresh_token]) {
         const res = await refresh(app, token, secret);
@@ -499,9 +475,9 @@ describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel
     });
 
     it('refuses to rotate a public client with 400', async () => {
-      const app = await registerApp(srv.url, auth, { client_type: 'public' });
+      const app = await hal.registerApp({ client_type: 'public' });
       expectApiError(
-        await api(srv.url, 'POST', `/api/v1/oauth/apps/${app.id}/secret`, { auth }),
+        await api(hal.url, 'POST', `/api/v1/oauth/apps/${app.id}/secret`, { auth: hal.user.auth }),
         400,
         'invalid_request',
         'public clients have no secret',
@@ -511,8 +487,8 @@ describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel
 
   describe('public view', () => {
     it('shows client_id, name, description and owner_name without authentication', async () => {
-      const app = await registerApp(srv.url, auth, { name: 'Public View', description: 'What it does' });
-      const res = await api(srv.url, 'GET', `/api/v1/oauth/apps/public/${app.client_id}`);
+      const app = await hal.registerApp({ name: 'Public View', description: 'What it does' });
+      const res = await api(hal.url, 'GET', `/api/v1/oauth/apps/public/${app.client_id}`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
       expect(res.json).toEqual({
@@ -520,14 +496,14 @@ describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel
           client_id: app.client_id,
           name: 'Public View',
           description: 'What it does',
-          owner_name: ownerName,
+          owner_name: hal.user.account.name,
         },
       });
     });
 
     it('answers 404 for an unknown client_id', async () => {
       expectApiError(
-        await api(srv.url, 'GET', '/api/v1/oauth/apps/public/hal_app_01J9Z8Q4V7K3M2N5P6R8S0T1W2'),
+        await api(hal.url, 'GET', '/api/v1/oauth/apps/public/hal_app_01J9Z8Q4V7K3M2N5P6R8S0T1W2'),
         404,
         'not_found',
         'app not found',
@@ -543,15 +519,15 @@ describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel
 
     beforeAll(async () => {
       const project = async (as: string, name: string) =>
-        (await api(srv.url, 'POST', '/api/v1/projects', { auth: as, body: { name } })).json.data.id as string;
-      owned = await project(auth, 'Owned');
-      administered = await project(otherAuth, 'Administered');
-      membered = await project(otherAuth, 'Membered');
-      foreign = await project(otherAuth, 'Foreign');
-      const me = (await api(srv.url, 'GET', '/api/v1/auth/me', { auth })).json.data.id;
-      await srv.services.stores.projects.setMember(administered, me, 'admin');
-      await srv.services.stores.projects.setMember(membered, me, 'member');
-      expect(otherUserId).not.toBe(me);
+        (await api(hal.url, 'POST', '/api/v1/projects', { auth: as, body: { name } })).json.data.id as string;
+      owned = await project(hal.user.auth, 'Owned');
+      administered = await project(otherUser.auth, 'Administered');
+      membered = await project(otherUser.auth, 'Membered');
+      foreign = await project(otherUser.auth, 'Foreign');
+      const me = (await api(hal.url, 'GET', '/api/v1/auth/me', { auth: hal.user.auth })).json.data.id;
+      await hal.srv.services.stores.projects.setMember(administered, me, 'admin');
+      await hal.srv.services.stores.projects.setMember(membered, me, 'member');
+      expect(otherUser.id).not.toBe(me);
     });
 
     it.each([

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, bearer } from '../support/api';
-import { Browser, signUp } from '../support/browser';
-import { authorizePath, consentForm, pkce, type RegisteredApp, registerApp } from '../support/oauth';
-import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../support/api';
+import { Browser } from '../support/browser';
+import { useInstance } from '../support/fixtures';
+import { authorizePath, consentForm, pkce, type RegisteredApp } from '../support/oauth';
+import { BACKENDS } from '../support/servers';
 
 const REDIRECT = 'https://client.example/cb';
 const WITH_QUERY = 'https://client.example/cb2?tenant=a';
@@ -12,36 +13,26 @@ const LOCALHOST = 'http://localhost:3000/cb';
 const CONSENT_PATH = /^\/oauth\/authorize\/consent\/[0-9A-HJKMNP-TV-Z]{26}$/;
 
 describe.each(BACKENDS)('authorization endpoint on %s (RFC 6749 §4.1.1)', (backend) => {
-  let srv: TestServer;
-  let browser: Browser;
-  let account: { email: string; password: string; name: string };
-  let app: RegisteredApp;
+  const hal = useInstance(backend, {
+    user: { login: true },
+    app: { redirect_uris: [REDIRECT, WITH_QUERY, LOOPBACK_V4, LOOPBACK_V6, LOCALHOST] },
+  });
   let single: RegisteredApp;
   let restricted: RegisteredApp;
   const challenge = pkce().challenge;
 
   beforeAll(async () => {
-    srv = await startTestServer(backend);
-    ({ browser, account } = await signUp(srv.url));
-    const login = await api(srv.url, 'POST', '/api/v1/auth/login', {
-      body: { email: account.email, password: account.password },
-    });
-    const auth = bearer(login.json.data.token);
-    app = await registerApp(srv.url, auth, {
-      redirect_uris: [REDIRECT, WITH_QUERY, LOOPBACK_V4, LOOPBACK_V6, LOCALHOST],
-    });
-    single = await registerApp(srv.url, auth, { redirect_uris: [REDIRECT] });
-    restricted = await registerApp(srv.url, auth, {
+    single = await hal.registerApp({ redirect_uris: [REDIRECT] });
+    restricted = await hal.registerApp({
       redirect_uris: [REDIRECT],
       allowed_scopes: ['profile', 'projects:read'],
     });
   });
-  afterAll(() => srv.close());
 
   /** A valid request for `app`, with `overrides` applied (undefined removes a parameter). */
   const params = (overrides: Record<string, string | undefined> = {}) => ({
     response_type: 'code',
-    client_id: app.client_id,
+    client_id: hal.app.client_id,
     redirect_uri: REDIRECT,
     state: 'st-1',
     code_challenge: challenge,
@@ -51,7 +42,7 @@ describe.each(BACKENDS)('authorization endpoint on %s (RFC 6749 §4.1.1)', (back
   });
 
   const authorize = (overrides: Record<string, string | undefined> = {}, path?: string) =>
-    browser.fetch(authorizePath(params(overrides), path));
+    hal.user.browser.fetch(authorizePath(params(overrides), path));
 
   /** Appends `name=value` to a query string, to repeat a parameter. */
   const repeat = (path: string, name: string, value: string) =>
@@ -80,7 +71,7 @@ describe.each(BACKENDS)('authorization endpoint on %s (RFC 6749 §4.1.1)', (back
     expect(location.searchParams.get('error_description')).toBe(description);
     const state = options.state === undefined ? 'st-1' : options.state;
     expect(location.searchParams.get('state')).toBe(state);
-    expect(location.searchParams.get('iss')).toBe(srv.services.config.issuer);
+    expect(location.searchParams.get('iss')).toBe(hal.srv.services.config.issuer);
     expect(location.searchParams.has('code')).toBe(false);
     return location;
   }
@@ -107,12 +98,12 @@ describe.each(BACKENDS)('authorization endpoint on %s (RFC 6749 §4.1.1)', (back
 
     it('shows an HTML error page with 400 for a repeated client_id (RFC 6749 §3.1)', async () => {
       const path = repeat(authorizePath(params()), 'client_id', single.client_id);
-      await expectErrorPage(await browser.fetch(path), 'client_id is repeated');
+      await expectErrorPage(await hal.user.browser.fetch(path), 'client_id is repeated');
     });
 
     it('shows an HTML error page with 400 for a repeated redirect_uri (RFC 6749 §3.1)', async () => {
       const path = repeat(authorizePath(params()), 'redirect_uri', REDIRECT);
-      await expectErrorPage(await browser.fetch(path), 'redirect_uri is repeated');
+      await expectErrorPage(await hal.user.browser.fetch(path), 'redirect_uri is repeated');
     });
 
     it('shows the error page, not a redirect, for an unknown client even when other parameters are wrong too', async () => {
@@ -219,12 +210,16 @@ describe.each(BACKENDS)('authorization endpoint on %s (RFC 6749 §4.1.1)', (back
       ['project_id', 'proj_01J9Z8Q4V7K3M2N5P6R8S0T1W2'],
     ])('redirects invalid_request for a repeated %s parameter (RFC 6749 §3.1)', async (name, value) => {
       const path = repeat(authorizePath(params({ [name]: value })), name, value);
-      expectRedirectError(await browser.fetch(path), 'invalid_request', `${name} is repeated`);
+      expectRedirectError(await hal.user.browser.fetch(path), 'invalid_request', `${name} is repeated`);
     });
 
     it('redirects invalid_request for a repeated state (RFC 6749 §3.1)', async () => {
       const path = repeat(authorizePath(params()), 'state', 'st-2');
-      const location = expectRedirectError(await browser.fetch(path), 'invalid_request', 'state is repeated');
+      const location = expectRedirectError(
+        await hal.user.browser.fetch(path),
+        'invalid_request',
+        'state is repeated',
+      );
       expect(location.searchParams.getAll('state')).toEqual(['st-1']);
     });
 
@@ -383,7 +378,7 @@ describe.each(BACKENDS)('authorization endpoint on %s (RFC 6749 §4.1.1)', (back
     });
 
     it('sends iss equal to the metadata issuer in error redirects (RFC 9207 §2)', async () => {
-      const metadata = await api(srv.url, 'GET', '/.well-known/oauth-authorization-server');
+      const metadata = await api(hal.url, 'GET', '/.well-known/oauth-authorization-server');
       const location = expectRedirectError(
         await authorize({ response_type: 'token' }),
         'unsupported_response_type',
@@ -393,7 +388,7 @@ describe.each(BACKENDS)('authorization endpoint on %s (RFC 6749 §4.1.1)', (back
     });
 
     it('redirects errors for a signed-out user without asking them to sign in first', async () => {
-      const signedOut = new Browser(srv.url);
+      const signedOut = new Browser(hal.url);
       const res = await signedOut.fetch(authorizePath(params({ code_challenge: undefined })));
       expectRedirectError(res, 'invalid_request', 'code_challenge is required');
     });
@@ -414,7 +409,7 @@ describe.each(BACKENDS)('authorization endpoint on %s (RFC 6749 §4.1.1)', (back
         'resource',
         'https://api.example/b',
       );
-      await expectConsentPage(await browser.fetch(path));
+      await expectConsentPage(await hal.user.browser.fetch(path));
     });
 
     it('answers on the /oauth/authorise spelling too', async () => {
@@ -438,7 +433,7 @@ describe.each(BACKENDS)('authorization endpoint on %s (RFC 6749 §4.1.1)', (back
     it('redirects with code, state and iss after approval, to the exact loopback URI requested (RFC 8252 §7.3, RFC 9207)', async () => {
       const uri = 'http://127.0.0.1:40123/cb';
       const form = await expectConsentPage(await authorize({ redirect_uri: uri }));
-      const res = await browser.post('/oauth/authorize/decision', {
+      const res = await hal.user.browser.post('/oauth/authorize/decision', {
         csrf: form.csrf as string,
         request_id: form.requestId as string,
         decision: 'approve',
@@ -448,17 +443,17 @@ describe.each(BACKENDS)('authorization endpoint on %s (RFC 6749 §4.1.1)', (back
       expect(`${location.origin}${location.pathname}`).toBe(uri);
       expect(location.searchParams.get('code')).toMatch(/^[0-9A-Za-z]{43,}$/);
       expect(location.searchParams.get('state')).toBe('st-1');
-      expect(location.searchParams.get('iss')).toBe(srv.services.config.issuer);
+      expect(location.searchParams.get('iss')).toBe(hal.srv.services.config.issuer);
       expect(location.searchParams.has('error')).toBe(false);
     });
   });
 
   describe('signed-out users (contract: sign-in and consent pages)', () => {
     it('sends a signed-out user to sign in and back to the same request after it', async () => {
-      const signedOut = new Browser(srv.url);
+      const signedOut = new Browser(hal.url);
       const res = await signedOut.fetch(authorizePath(params({ state: 'after-login' })));
       expect(res.status).toBe(302);
-      const toLogin = new URL(res.headers.get('location') as string, srv.url);
+      const toLogin = new URL(res.headers.get('location') as string, hal.url);
       expect(toLogin.pathname).toBe('/login');
       const returnTo = toLogin.searchParams.get('return_to') as string;
       expect(returnTo).toMatch(CONSENT_PATH);
@@ -467,8 +462,8 @@ describe.each(BACKENDS)('authorization endpoint on %s (RFC 6749 §4.1.1)', (back
       expect(login.res.status).toBe(200);
       expect(login.html).toContain(`name="return_to" value="${returnTo}"`);
       const signedIn = await signedOut.post('/login', {
-        email: account.email,
-        password: account.password,
+        email: hal.user.account.email,
+        password: hal.user.account.password,
         csrf: login.csrf,
         return_to: returnTo,
       });
@@ -491,10 +486,10 @@ describe.each(BACKENDS)('authorization endpoint on %s (RFC 6749 §4.1.1)', (back
     });
 
     it('sends a signed-out visitor of a consent page to sign in with that page as return_to', async () => {
-      const signedOut = new Browser(srv.url);
+      const signedOut = new Browser(hal.url);
       const res = await signedOut.fetch('/oauth/authorize/consent/01J9Z8Q4V7K3M2N5P6R8S0T1W2');
       expect(res.status).toBe(302);
-      const toLogin = new URL(res.headers.get('location') as string, srv.url);
+      const toLogin = new URL(res.headers.get('location') as string, hal.url);
       expect(toLogin.pathname).toBe('/login');
       expect(toLogin.searchParams.get('return_to')).toBe(
         '/oauth/authorize/consent/01J9Z8Q4V7K3M2N5P6R8S0T1W2',

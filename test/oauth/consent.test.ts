@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { api, bearer } from '../support/api';
-import { Browser, signUp } from '../support/browser';
-import {
-  authorizeInBrowser,
-  authorizePath,
-  consentForm,
-  oauthPost,
-  pkce,
-  type RegisteredApp,
-  registerApp,
-} from '../support/oauth';
-import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+import { Browser } from '../support/browser';
+import { type TestUser, useInstance } from '../support/fixtures';
+import { authorizeInBrowser, authorizePath, consentForm, oauthPost, pkce } from '../support/oauth';
+import { BACKENDS } from '../support/servers';
 
 const REDIRECT = 'https://client.example/cb';
 const DETAILS_READ = '[{"type":"hal_project","actions":["read"]}]';
@@ -19,53 +12,29 @@ const UNKNOWN_PROJECT = 'proj_01J9Z8Q4V7K3M2N5P6R8S0T1W2';
 describe.each(BACKENDS)(
   'consent page and decision on %s (contract: sign-in and consent pages)',
   (backend) => {
-    let srv: TestServer;
-    let browser: Browser;
-    let ownerName: string;
-    let auth: string;
-    let otherBrowser: Browser;
-    let otherAuth: string;
-    let app: RegisteredApp;
+    const hal = useInstance(backend, {
+      user: { login: true },
+      app: { name: 'Acme Reports', description: 'Monthly sales reports for your shop' },
+    });
+    let other: TestUser;
     let owned: string;
     let admin: string;
     let member: string;
     let foreign: string;
 
-    async function session(account: { email: string; password: string }) {
-      const res = await api(srv.url, 'POST', '/api/v1/auth/login', { body: account });
-      return bearer(res.json.data.token);
-    }
-    const createProject = async (as: string, name: string) =>
-      (await api(srv.url, 'POST', '/api/v1/projects', { auth: as, body: { name } })).json.data.id as string;
-    const userId = async (as: string) =>
-      (await api(srv.url, 'GET', '/api/v1/auth/me', { auth: as })).json.data.id as string;
-
     beforeAll(async () => {
-      srv = await startTestServer(backend);
-      const signed = await signUp(srv.url);
-      browser = signed.browser;
-      ownerName = signed.account.name;
-      auth = await session(signed.account);
-      const other = await signUp(srv.url);
-      otherBrowser = other.browser;
-      otherAuth = await session(other.account);
-      app = await registerApp(srv.url, auth, {
-        name: 'Acme Reports',
-        description: 'Monthly sales reports for your shop',
-      });
-      owned = await createProject(auth, 'Owned Shop');
-      admin = await createProject(otherAuth, 'Admin Shop');
-      member = await createProject(otherAuth, 'Member Shop');
-      foreign = await createProject(otherAuth, 'Foreign Shop');
-      const me = await userId(auth);
-      await srv.services.stores.projects.setMember(admin, me, 'admin');
-      await srv.services.stores.projects.setMember(member, me, 'member');
+      other = await hal.signUp({ login: true });
+      owned = (await hal.user.createProject('Owned Shop')).id;
+      admin = (await other.createProject('Admin Shop')).id;
+      member = (await other.createProject('Member Shop')).id;
+      foreign = (await other.createProject('Foreign Shop')).id;
+      await hal.srv.services.stores.projects.setMember(admin, hal.user.id, 'admin');
+      await hal.srv.services.stores.projects.setMember(member, hal.user.id, 'member');
     });
-    afterAll(() => srv.close());
 
     const params = (overrides: Record<string, string | undefined> = {}) => ({
       response_type: 'code',
-      client_id: app.client_id,
+      client_id: hal.app.client_id,
       redirect_uri: REDIRECT,
       state: 'st-1',
       code_challenge: pkce().challenge,
@@ -75,7 +44,7 @@ describe.each(BACKENDS)(
     });
 
     /** Opens the consent page of a fresh request and returns its HTML and form fields. */
-    async function open(overrides: Record<string, string | undefined> = {}, as: Browser = browser) {
+    async function open(overrides: Record<string, string | undefined> = {}, as: Browser = hal.user.browser) {
       const res = await as.fetch(authorizePath(params(overrides)));
       expect(res.status).toBe(200);
       const html = await res.text();
@@ -83,7 +52,7 @@ describe.each(BACKENDS)(
       return { res, html, ...form, requestId: form.requestId as string, csrf: form.csrf as string };
     }
 
-    const decide = (fields: Record<string, string>, as: Browser = browser) =>
+    const decide = (fields: Record<string, string>, as: Browser = hal.user.browser) =>
       as.post('/oauth/authorize/decision', fields);
 
     async function expectRefused(res: Response, status: number, message: string) {
@@ -113,7 +82,7 @@ describe.each(BACKENDS)(
         const { html } = await open({ scope: 'profile apps:read' });
         expect(html).toContain('Acme Reports');
         expect(html).toContain('Monthly sales reports for your shop');
-        expect(html).toContain(ownerName);
+        expect(html).toContain(hal.user.account.name);
         expect(html).toContain('See your name and email address');
         expect(html).toContain('See the OAuth apps you registered');
         expect(html).not.toContain('Register, change and delete your OAuth apps');
@@ -130,7 +99,7 @@ describe.each(BACKENDS)(
       });
 
       it('escapes HTML in the app name and description', async () => {
-        const hostile = await registerApp(srv.url, auth, {
+        const hostile = await hal.registerApp({
           name: '<script>alert(1)</script>',
           description: '<img src=x onerror=alert(2)>',
         });
@@ -141,8 +110,8 @@ describe.each(BACKENDS)(
       });
 
       it('limits the picker of a private project client to its own project (HAL seed)', async () => {
-        const res = await api(srv.url, 'POST', '/api/v1/oauth/apps', {
-          auth,
+        const res = await api(hal.url, 'POST', '/api/v1/oauth/apps', {
+          auth: hal.user.auth,
           body: { name: 'Legacy', redirect_uris: [REDIRECT], kind: 'private', project_id: admin },
         });
         expect(res.status).toBe(201);
@@ -191,7 +160,7 @@ describe.each(BACKENDS)(
         ['a project of another user', () => foreign],
         ['a project that does not exist', () => UNKNOWN_PROJECT],
       ])('redirects invalid_request for a request naming %s', async (_, project) => {
-        const res = await browser.fetch(
+        const res = await hal.user.browser.fetch(
           authorizePath(params({ scope: 'projects:read', project_id: project() })),
         );
         expect(res.status).toBe(302);
@@ -202,12 +171,12 @@ describe.each(BACKENDS)(
           'project_id is not a project this user can authorize',
         );
         expect(location.searchParams.get('state')).toBe('st-1');
-        expect(location.searchParams.get('iss')).toBe(srv.services.config.issuer);
+        expect(location.searchParams.get('iss')).toBe(hal.srv.services.config.issuer);
       });
 
       it('redirects invalid_request when a hal_project detail names a project the user cannot authorize', async () => {
         const details = JSON.stringify([{ type: 'hal_project', project_id: member, actions: ['read'] }]);
-        const res = await browser.fetch(
+        const res = await hal.user.browser.fetch(
           authorizePath(params({ scope: undefined, authorization_details: details })),
         );
         expect(res.status).toBe(302);
@@ -219,12 +188,12 @@ describe.each(BACKENDS)(
       });
 
       it('redirects invalid_request for a private project client when the user is not owner or admin of its project', async () => {
-        const res = await api(srv.url, 'POST', '/api/v1/oauth/apps', {
-          auth: otherAuth,
+        const res = await api(hal.url, 'POST', '/api/v1/oauth/apps', {
+          auth: other.auth,
           body: { name: 'Legacy', redirect_uris: [REDIRECT], kind: 'private', project_id: member },
         });
         expect(res.status).toBe(201);
-        const page = await browser.fetch(
+        const page = await hal.user.browser.fetch(
           authorizePath(params({ client_id: res.json.data.client_id, scope: 'widget:serve' })),
         );
         expect(page.status).toBe(302);
@@ -238,7 +207,7 @@ describe.each(BACKENDS)(
       it('refuses with 403 to show a request bound to another user', async () => {
         const { requestId } = await open();
         await expectRefused(
-          await otherBrowser.fetch(`/oauth/authorize/consent/${requestId}`),
+          await other.browser.fetch(`/oauth/authorize/consent/${requestId}`),
           403,
           'This authorization request belongs to another user.',
         );
@@ -246,7 +215,7 @@ describe.each(BACKENDS)(
 
       it('answers 404 for an unknown consent page', async () => {
         await expectRefused(
-          await browser.fetch('/oauth/authorize/consent/01J9Z8Q4V7K3M2N5P6R8S0T1W2'),
+          await hal.user.browser.fetch('/oauth/authorize/consent/01J9Z8Q4V7K3M2N5P6R8S0T1W2'),
           404,
           'This authorization request has expired or was already answered.',
         );
@@ -262,7 +231,7 @@ describe.each(BACKENDS)(
         expect(`${location.origin}${location.pathname}`).toBe(REDIRECT);
         expect(location.searchParams.get('code')).toMatch(/^[0-9A-Za-z]{43,}$/);
         expect(location.searchParams.get('state')).toBe('st-1');
-        expect(location.searchParams.get('iss')).toBe(srv.services.config.issuer);
+        expect(location.searchParams.get('iss')).toBe(hal.srv.services.config.issuer);
         expect(location.searchParams.has('error')).toBe(false);
       });
 
@@ -275,7 +244,7 @@ describe.each(BACKENDS)(
         expect(location.searchParams.get('error')).toBe('access_denied');
         expect(location.searchParams.get('error_description')).toBe('the user denied the request');
         expect(location.searchParams.get('state')).toBe('st-1');
-        expect(location.searchParams.get('iss')).toBe(srv.services.config.issuer);
+        expect(location.searchParams.get('iss')).toBe(hal.srv.services.config.issuer);
         expect(location.searchParams.has('code')).toBe(false);
       });
 
@@ -300,7 +269,7 @@ describe.each(BACKENDS)(
 
       it("refuses another browser's csrf token with 403 (signed double-submit cookie)", async () => {
         const { requestId } = await open();
-        const foreignCsrf = (await open({}, otherBrowser)).csrf;
+        const foreignCsrf = (await open({}, other.browser)).csrf;
         await expectRefused(
           await decide({ csrf: foreignCsrf, request_id: requestId, decision: 'approve' }),
           403,
@@ -333,7 +302,7 @@ describe.each(BACKENDS)(
       });
 
       it("answers 404 to a decision on another user's request_id, which stays answerable by its user", async () => {
-        const theirs = await open({}, otherBrowser);
+        const theirs = await open({}, other.browser);
         const mine = await open();
         await expectRefused(
           await decide({ csrf: mine.csrf, request_id: theirs.requestId, decision: 'approve' }),
@@ -342,14 +311,14 @@ describe.each(BACKENDS)(
         );
         const res = await decide(
           { csrf: theirs.csrf, request_id: theirs.requestId, decision: 'approve' },
-          otherBrowser,
+          other.browser,
         );
         expect(res.status).toBe(303);
       });
 
       it('refuses a decision from a signed-out browser with 401 and no redirect', async () => {
         const { requestId } = await open();
-        const signedOut = new Browser(srv.url);
+        const signedOut = new Browser(hal.url);
         const { csrf } = await signedOut.page('/login');
         await expectRefused(
           await decide({ csrf, request_id: requestId, decision: 'approve' }, signedOut),
@@ -396,12 +365,12 @@ describe.each(BACKENDS)(
       it('binds the grant to the project the user picks, even another eligible one than the request named (contract: preselected)', async () => {
         const { verifier, challenge } = pkce();
         const redirect = await authorizeInBrowser(
-          browser,
+          hal.user.browser,
           params({ scope: 'projects:read', project_id: owned, code_challenge: challenge }),
           { projectId: admin },
         );
         const token = await oauthPost(
-          srv.url,
+          hal.url,
           '/oauth/token',
           {
             grant_type: 'authorization_code',
@@ -409,7 +378,7 @@ describe.each(BACKENDS)(
             redirect_uri: REDIRECT,
             code_verifier: verifier,
           },
-          { id: app.client_id, secret: app.client_secret as string },
+          { id: hal.app.client_id, secret: hal.app.client_secret as string },
         );
         expect(token.status).toBe(200);
         expect(token.json.project_id).toBe(admin);
@@ -440,12 +409,12 @@ describe.each(BACKENDS)(
       it('binds the grant to the chosen admin project: the token carries its project_id', async () => {
         const { verifier, challenge } = pkce();
         const redirect = await authorizeInBrowser(
-          browser,
+          hal.user.browser,
           params({ scope: 'projects:read', code_challenge: challenge }),
           { projectId: admin },
         );
         const token = await oauthPost(
-          srv.url,
+          hal.url,
           '/oauth/token',
           {
             grant_type: 'authorization_code',
@@ -453,7 +422,7 @@ describe.each(BACKENDS)(
             redirect_uri: REDIRECT,
             code_verifier: verifier,
           },
-          { id: app.client_id, secret: app.client_secret as string },
+          { id: hal.app.client_id, secret: hal.app.client_secret as string },
         );
         expect(token.status).toBe(200);
         expect(token.json).toMatchObject({ scope: 'projects:read', project_id: admin });
@@ -464,15 +433,15 @@ describe.each(BACKENDS)(
       it('grants authorization_details without scope and returns them with the chosen project_id in the token response (RFC 9396 §7)', async () => {
         const { verifier, challenge } = pkce();
         const redirect = await authorizeInBrowser(
-          browser,
+          hal.user.browser,
           params({ scope: undefined, authorization_details: DETAILS_READ, code_challenge: challenge }),
           { projectId: owned },
         );
         const code = redirect.searchParams.get('code') as string;
         expect(code).toBeTruthy();
-        const credentials = { id: app.client_id, secret: app.client_secret as string };
+        const credentials = { id: hal.app.client_id, secret: hal.app.client_secret as string };
         const token = await oauthPost(
-          srv.url,
+          hal.url,
           '/oauth/token',
           { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier },
           credentials,
@@ -483,14 +452,14 @@ describe.each(BACKENDS)(
         ]);
         expect(token.json.project_id).toBe(owned);
 
-        const project = await api(srv.url, 'GET', `/api/v1/projects/${owned}`, {
+        const project = await api(hal.url, 'GET', `/api/v1/projects/${owned}`, {
           auth: bearer(token.json.access_token),
         });
         expect(project.status).toBe(200);
         expect(project.json.data.id).toBe(owned);
 
         const introspection = await oauthPost(
-          srv.url,
+          hal.url,
           '/oauth/introspect',
           { token: token.json.access_token },
           credentials,
@@ -506,7 +475,7 @@ describe.each(BACKENDS)(
       let fresh: Browser;
 
       beforeAll(async () => {
-        fresh = (await signUp(srv.url)).browser;
+        fresh = (await hal.signUp()).browser;
       });
 
       it('offers a Create project form and keeps approve disabled', async () => {
@@ -562,10 +531,10 @@ describe.each(BACKENDS)(
         expect(res.status).toBe(303);
         const code = new URL(res.headers.get('location') as string).searchParams.get('code') as string;
         const token = await oauthPost(
-          srv.url,
+          hal.url,
           '/oauth/token',
           { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier },
-          { id: app.client_id, secret: app.client_secret as string },
+          { id: hal.app.client_id, secret: hal.app.client_secret as string },
         );
         expect(token.status).toBe(200);
         expect(token.json).toMatchObject({ scope: 'widget:serve', project_id: projectId });

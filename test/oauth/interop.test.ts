@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../support/api';
-import { type Browser, basic, signUp } from '../support/browser';
+import { useInstance } from '../support/fixtures';
 import {
   type AuthMethod,
   approveInBrowser,
@@ -13,8 +13,7 @@ import {
   tamper,
   verifyAccessToken,
 } from '../support/interop';
-import { registerApp } from '../support/oauth';
-import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+import { BACKENDS } from '../support/servers';
 
 // A stock client (panva/oauth4webapi) against a real HAL over a socket. The client is used as a
 // stranger would use it: when the library rejects something HAL does, the test fails.
@@ -28,29 +27,19 @@ const CLIENTS: ['confidential' | 'public', AuthMethod][] = [
 ];
 
 describe.each(BACKENDS)('interoperability with oauth4webapi on %s', (backend) => {
-  let srv: TestServer;
-  let browser: Browser;
-  let owner: string;
-  let email: string;
+  const hal = useInstance(backend);
   let projectId: string;
   let as: oauth.AuthorizationServer;
   /** Every access token HAL issued in this file, for the JWKS check at the end. */
   const issued: string[] = [];
 
   beforeAll(async () => {
-    srv = await startTestServer(backend);
-    const signed = await signUp(srv.url);
-    browser = signed.browser;
-    email = signed.account.email;
-    owner = basic(signed.account.email, signed.account.password);
-    projectId = (await api(srv.url, 'POST', '/api/v1/projects', { auth: owner, body: { name: 'P' } })).json
-      .data.id;
-    as = await discover(srv.services.config.issuer);
+    projectId = (await hal.user.createProject('P')).id;
+    as = await discover(hal.srv.services.config.issuer);
   });
-  afterAll(() => srv.close());
 
   it('publishes metadata whose issuer is the issuer identifier byte for byte (RFC 8414 §3.3)', async () => {
-    expect(as.issuer).toBe(srv.services.config.issuer);
+    expect(as.issuer).toBe(hal.srv.services.config.issuer);
     expect(as).toMatchObject({
       authorization_endpoint: `${as.issuer}/oauth/authorize`,
       token_endpoint: `${as.issuer}/oauth/token`,
@@ -63,8 +52,8 @@ describe.each(BACKENDS)('interoperability with oauth4webapi on %s', (backend) =>
   });
 
   it('is refused by the library for another issuer identifier, proving the issuer check runs (RFC 8414 §3.3)', async () => {
-    const other = new URL(srv.services.config.issuer.replace('127.0.0.1', 'localhost'));
-    const res = await oauth.discoveryRequest(new URL(srv.services.config.issuer), {
+    const other = new URL(hal.srv.services.config.issuer.replace('127.0.0.1', 'localhost'));
+    const res = await oauth.discoveryRequest(new URL(hal.srv.services.config.issuer), {
       algorithm: 'oauth2',
       ...insecure,
     });
@@ -78,7 +67,7 @@ describe.each(BACKENDS)('interoperability with oauth4webapi on %s', (backend) =>
     let auth: oauth.ClientAuth;
 
     beforeAll(async () => {
-      const app = await registerApp(srv.url, owner, { client_type: type, redirect_uris: [REDIRECT] });
+      const app = await hal.registerApp({ client_type: type, redirect_uris: [REDIRECT] });
       client = { client_id: app.client_id };
       auth = clientAuthFor(method, app.client_secret);
     });
@@ -107,7 +96,7 @@ describe.each(BACKENDS)('interoperability with oauth4webapi on %s', (backend) =>
       } else {
         url = authorizationUrl(as, { client_id: client.client_id, ...request });
       }
-      const callback = await approveInBrowser(browser, url);
+      const callback = await approveInBrowser(hal.user.browser, url);
       const params = oauth.validateAuthResponse(as, client, callback, state);
       const res = await oauth.authorizationCodeGrantRequest(
         as,
@@ -143,7 +132,7 @@ describe.each(BACKENDS)('interoperability with oauth4webapi on %s', (backend) =>
       const res = await me(tokens.access_token);
       expect(res.status).toBe(200);
       expect((await res.json()).data).toMatchObject({
-        email,
+        email: hal.user.account.email,
         auth: { method: 'oauth', client_id: client.client_id, project_id: projectId },
       });
     });
@@ -233,7 +222,7 @@ describe.each(BACKENDS)('interoperability with oauth4webapi on %s', (backend) =>
   });
 
   it('issues a client_credentials token to a confidential client, without a refresh token (RFC 6749 §4.4.3)', async () => {
-    const app = await registerApp(srv.url, owner, { client_type: 'confidential', redirect_uris: [REDIRECT] });
+    const app = await hal.registerApp({ client_type: 'confidential', redirect_uris: [REDIRECT] });
     const client: oauth.Client = { client_id: app.client_id };
     const auth = oauth.ClientSecretBasic(app.client_secret as string);
     const res = await oauth.clientCredentialsGrantRequest(as, client, auth, { scope: 'profile' }, insecure);
@@ -245,9 +234,9 @@ describe.each(BACKENDS)('interoperability with oauth4webapi on %s', (backend) =>
   });
 
   it('lets the library detect a state or iss mismatch in the authorization response (RFC 6749 §10.12, RFC 9207 §2.4)', async () => {
-    const app = await registerApp(srv.url, owner, { client_type: 'public', redirect_uris: [REDIRECT] });
+    const app = await hal.registerApp({ client_type: 'public', redirect_uris: [REDIRECT] });
     const client: oauth.Client = { client_id: app.client_id };
-    const { callback, state } = await authorizeWithLibrary(as, browser, client, REDIRECT);
+    const { callback, state } = await authorizeWithLibrary(as, hal.user.browser, client, REDIRECT);
 
     // Positive control: the genuine response validates, so the failures below are the checks.
     expect(oauth.validateAuthResponse(as, client, callback, state).get('code')).toBeTruthy();
@@ -268,9 +257,9 @@ describe.each(BACKENDS)('interoperability with oauth4webapi on %s', (backend) =>
   });
 
   it('refuses a code exchanged with another PKCE verifier with invalid_grant (RFC 7636 §4.6)', async () => {
-    const app = await registerApp(srv.url, owner, { client_type: 'public', redirect_uris: [REDIRECT] });
+    const app = await hal.registerApp({ client_type: 'public', redirect_uris: [REDIRECT] });
     const client: oauth.Client = { client_id: app.client_id };
-    const { callback, state } = await authorizeWithLibrary(as, browser, client, REDIRECT);
+    const { callback, state } = await authorizeWithLibrary(as, hal.user.browser, client, REDIRECT);
     const params = oauth.validateAuthResponse(as, client, callback, state);
     const other = oauth.generateRandomCodeVerifier();
     const res = await oauth.authorizationCodeGrantRequest(

@@ -1,40 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { api, bearer } from '../support/api';
-import { type Browser, basic, signUp } from '../support/browser';
-import { codeFlow, decodeJwtHeader, oauthPost, type RegisteredApp, registerApp } from '../support/oauth';
-import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+import { useInstance } from '../support/fixtures';
+import { codeFlow, decodeJwtHeader, oauthPost } from '../support/oauth';
+import { BACKENDS } from '../support/servers';
 
 describe.each(BACKENDS)('revocation, introspection and OAuth tokens on the API on %s', (backend) => {
-  let srv: TestServer;
-  let browser: Browser;
-  let owner: string;
-  let app: RegisteredApp;
+  const hal = useInstance(backend, { app: {} });
   let projectId: string;
   let otherProjectId: string;
 
   let creds: { id: string; secret: string };
 
   beforeAll(async () => {
-    srv = await startTestServer(backend);
-    const signed = await signUp(srv.url);
-    browser = signed.browser;
-    owner = basic(signed.account.email, signed.account.password);
-    app = await registerApp(srv.url, owner);
-    creds = { id: app.client_id, secret: app.client_secret as string };
-    projectId = (await api(srv.url, 'POST', '/api/v1/projects', { auth: owner, body: { name: 'Connected' } }))
-      .json.data.id;
-    otherProjectId = (
-      await api(srv.url, 'POST', '/api/v1/projects', { auth: owner, body: { name: 'Other' } })
-    ).json.data.id;
+    creds = { id: hal.app.client_id, secret: hal.app.client_secret as string };
+    projectId = (await hal.user.createProject('Connected')).id;
+    otherProjectId = (await hal.user.createProject('Other')).id;
   });
-  afterAll(() => srv.close());
 
   async function tokens(scope = 'profile projects:read') {
-    const { res } = await codeFlow(srv.url, browser, app, { scope, project_id: projectId });
+    const { res } = await codeFlow(hal.url, hal.user.browser, hal.app, { scope, project_id: projectId });
     return res.json as { access_token: string; refresh_token: string };
   }
-  const introspect = (token: string) => oauthPost(srv.url, '/oauth/introspect', { token }, creds);
-  const me = (t: string) => api(srv.url, 'GET', '/api/v1/auth/me', { auth: bearer(t) });
+  const introspect = (token: string) => oauthPost(hal.url, '/oauth/introspect', { token }, creds);
+  const me = (t: string) => api(hal.url, 'GET', '/api/v1/auth/me', { auth: bearer(t) });
 
   it('introspects an access token with its claims and a refresh token (RFC 7662 §2.2)', async () => {
     const t = await tokens();
@@ -43,29 +31,33 @@ describe.each(BACKENDS)('revocation, introspection and OAuth tokens on the API o
     expect(at.headers.get('cache-control')).toBe('no-store');
     expect(at.json).toMatchObject({
       active: true,
-      client_id: app.client_id,
+      client_id: hal.app.client_id,
       scope: 'profile projects:read',
       project_id: projectId,
       token_type: 'Bearer',
     });
     for (const claim of ['sub', 'exp', 'iat', 'iss', 'jti']) expect(at.json).toHaveProperty(claim);
     const rt = await introspect(t.refresh_token);
-    expect(rt.json).toMatchObject({ active: true, token_type: 'refresh_token', client_id: app.client_id });
+    expect(rt.json).toMatchObject({
+      active: true,
+      token_type: 'refresh_token',
+      client_id: hal.app.client_id,
+    });
     expect((await introspect('garbage')).json).toEqual({ active: false });
   });
 
   it('refuses introspection without client authentication (401 invalid_client)', async () => {
     const t = await tokens();
-    const res = await oauthPost(srv.url, '/oauth/introspect', { token: t.access_token });
+    const res = await oauthPost(hal.url, '/oauth/introspect', { token: t.access_token });
     expect(res.status).toBe(401);
     expect(res.json.error).toBe('invalid_client');
   });
 
   it('reports tokens of another client as inactive', async () => {
     const t = await tokens();
-    const other = await registerApp(srv.url, owner);
+    const other = await hal.registerApp();
     const res = await oauthPost(
-      srv.url,
+      hal.url,
       '/oauth/introspect',
       { token: t.access_token },
       { id: other.client_id, secret: other.client_secret as string },
@@ -77,7 +69,7 @@ describe.each(BACKENDS)('revocation, introspection and OAuth tokens on the API o
     const t = await tokens();
     expect((await me(t.access_token)).status).toBe(200);
     const res = await oauthPost(
-      srv.url,
+      hal.url,
       '/oauth/revoke',
       { token: t.access_token, token_type_hint: 'access_token' },
       creds,
@@ -89,10 +81,10 @@ describe.each(BACKENDS)('revocation, introspection and OAuth tokens on the API o
 
   it('revokes a refresh token together with the access tokens of its grant (RFC 7009 §2.1)', async () => {
     const t = await tokens();
-    expect((await oauthPost(srv.url, '/oauth/revoke', { token: t.refresh_token }, creds)).status).toBe(200);
+    expect((await oauthPost(hal.url, '/oauth/revoke', { token: t.refresh_token }, creds)).status).toBe(200);
     expect((await me(t.access_token)).status).toBe(401);
     const refreshed = await oauthPost(
-      srv.url,
+      hal.url,
       '/oauth/token',
       { grant_type: 'refresh_token', refresh_token: t.refresh_token },
       creds,
@@ -105,22 +97,22 @@ describe.each(BACKENDS)('revocation, introspection and OAuth tokens on the API o
     ['garbage', 'not a token at all'],
   ])('answers 200 (never 204) when revoking %s, idempotently', async (_label, token) => {
     for (let i = 0; i < 2; i++) {
-      const res = await oauthPost(srv.url, '/oauth/revoke', { token }, creds);
+      const res = await oauthPost(hal.url, '/oauth/revoke', { token }, creds);
       expect(res.status).toBe(200);
     }
   });
 
   it('answers 200 when revoking an already revoked token', async () => {
     const t = await tokens();
-    await oauthPost(srv.url, '/oauth/revoke', { token: t.refresh_token }, creds);
-    expect((await oauthPost(srv.url, '/oauth/revoke', { token: t.refresh_token }, creds)).status).toBe(200);
+    await oauthPost(hal.url, '/oauth/revoke', { token: t.refresh_token }, creds);
+    expect((await oauthPost(hal.url, '/oauth/revoke', { token: t.refresh_token }, creds)).status).toBe(200);
   });
 
   it('does not let another client revoke a token (unauthorized_client), which keeps working', async () => {
     const t = await tokens();
-    const other = await registerApp(srv.url, owner);
+    const other = await hal.registerApp();
     const res = await oauthPost(
-      srv.url,
+      hal.url,
       '/oauth/revoke',
       { token: t.refresh_token },
       { id: other.client_id, secret: other.client_secret as string },
@@ -131,13 +123,17 @@ describe.each(BACKENDS)('revocation, introspection and OAuth tokens on the API o
 
   it('revokes through the hzel JSON endpoint, idempotently', async () => {
     const t = await tokens();
-    const body = { token: t.refresh_token, client_id: app.client_id, client_secret: app.client_secret };
-    const first = await api(srv.url, 'POST', '/api/v1/oauth/token/revoke', { body });
+    const body = {
+      token: t.refresh_token,
+      client_id: hal.app.client_id,
+      client_secret: hal.app.client_secret,
+    };
+    const first = await api(hal.url, 'POST', '/api/v1/oauth/token/revoke', { body });
     expect(first.status).toBe(200);
     expect(first.json).toEqual({ data: { revoked: true } });
-    expect((await api(srv.url, 'POST', '/api/v1/oauth/token/revoke', { body })).status).toBe(200);
+    expect((await api(hal.url, 'POST', '/api/v1/oauth/token/revoke', { body })).status).toBe(200);
     expect((await me(t.access_token)).status).toBe(401);
-    const wrong = await api(srv.url, 'POST', '/api/v1/oauth/token/revoke', {
+    const wrong = await api(hal.url, 'POST', '/api/v1/oauth/token/revoke', {
       body: { ...body, client_secret: 'nope' },
     });
     expect(wrong.status).toBe(401);
@@ -146,13 +142,13 @@ describe.each(BACKENDS)('revocation, introspection and OAuth tokens on the API o
 
   it('enforces OAuth scopes on the API (403 insufficient_scope) and the connected project only', async () => {
     const t = await tokens('profile projects:read');
-    const list = await api(srv.url, 'GET', '/api/v1/projects', { auth: bearer(t.access_token) });
+    const list = await api(hal.url, 'GET', '/api/v1/projects', { auth: bearer(t.access_token) });
     expect(list.json.data.map((p: { id: string }) => p.id)).toEqual([projectId]);
     expect(
-      (await api(srv.url, 'GET', `/api/v1/projects/${otherProjectId}`, { auth: bearer(t.access_token) }))
+      (await api(hal.url, 'GET', `/api/v1/projects/${otherProjectId}`, { auth: bearer(t.access_token) }))
         .status,
     ).toBe(404);
-    const write = await api(srv.url, 'PATCH', `/api/v1/projects/${projectId}`, {
+    const write = await api(hal.url, 'PATCH', `/api/v1/projects/${projectId}`, {
       auth: bearer(t.access_token),
       body: { name: 'x' },
     });
@@ -162,17 +158,17 @@ describe.each(BACKENDS)('revocation, introspection and OAuth tokens on the API o
 
   it('refuses OAuth access tokens on /api/v1/tokens with 403 (hzel seed)', async () => {
     const t = await tokens();
-    const res = await api(srv.url, 'GET', '/api/v1/tokens', { auth: bearer(t.access_token) });
+    const res = await api(hal.url, 'GET', '/api/v1/tokens', { auth: bearer(t.access_token) });
     expect(res.status).toBe(403);
   });
 
   it('refuses an expired access token (401)', async () => {
-    const short = await srv.services.keyring.sign(
+    const short = await hal.srv.services.keyring.sign(
       {
-        iss: srv.services.config.issuer,
-        aud: srv.services.oauth.audience,
+        iss: hal.srv.services.config.issuer,
+        aud: hal.srv.services.oauth.audience,
         sub: 'x',
-        client_id: app.client_id,
+        client_id: hal.app.client_id,
         jti: 'nope',
         scope: 'profile',
       },
@@ -183,8 +179,8 @@ describe.each(BACKENDS)('revocation, introspection and OAuth tokens on the API o
   });
 
   it('publishes RFC 8414 metadata with the contract fields', async () => {
-    const res = await api(srv.url, 'GET', '/.well-known/oauth-authorization-server');
-    const issuer = srv.services.config.issuer;
+    const res = await api(hal.url, 'GET', '/.well-known/oauth-authorization-server');
+    const issuer = hal.srv.services.config.issuer;
     expect(res.json).toMatchObject({
       issuer,
       authorization_endpoint: `${issuer}/oauth/authorize`,
@@ -209,10 +205,10 @@ describe.each(BACKENDS)('revocation, introspection and OAuth tokens on the API o
   it('rotates signing keys: new tokens use the new key, old tokens stay valid and the old key stays published', async () => {
     const before = await tokens();
     const oldKid = decodeJwtHeader(before.access_token).kid;
-    const newKid = await srv.services.keyring.rotate();
+    const newKid = await hal.srv.services.keyring.rotate();
     const after = await tokens();
     expect(decodeJwtHeader(after.access_token).kid).toBe(newKid);
-    const kids = (await api(srv.url, 'GET', '/.well-known/jwks.json')).json.keys.map(
+    const kids = (await api(hal.url, 'GET', '/.well-known/jwks.json')).json.keys.map(
       (k: { kid: string }) => k.kid,
     );
     expect(kids).toEqual(expect.arrayContaining([oldKid, newKid]));
