@@ -1,19 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Browser, newAccount, signUp } from '../support/browser';
-import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+import { useInstance } from '../support/fixtures';
+import { BACKENDS } from '../support/servers';
 
 describe.each(BACKENDS)('accounts pages on %s', (backend) => {
-  let srv: TestServer;
-  beforeAll(async () => {
-    srv = await startTestServer(backend, {
-      HAL_RATE_LIMIT_LOGIN_ACCOUNT: '3',
-      HAL_RATE_LIMIT_LOGIN_IP: '1000',
-    });
+  const hal = useInstance(backend, {
+    user: false,
+    env: { HAL_RATE_LIMIT_LOGIN_ACCOUNT: '3', HAL_RATE_LIMIT_LOGIN_IP: '1000' },
   });
-  afterAll(() => srv.close());
 
   it('serves sign-in and sign-up forms with the contract fields, CSRF and frame-ancestors none', async () => {
-    const browser = new Browser(srv.url);
+    const browser = new Browser(hal.url);
     for (const path of ['/login', '/signup']) {
       const { res, html, csrf } = await browser.page(path);
       expect(res.status).toBe(200);
@@ -25,7 +22,7 @@ describe.each(BACKENDS)('accounts pages on %s', (backend) => {
   });
 
   it('signs up, sets an HttpOnly SameSite=Lax session cookie and redirects with 303', async () => {
-    const browser = new Browser(srv.url);
+    const browser = new Browser(hal.url);
     const { csrf } = await browser.page('/signup?return_to=/projects');
     const res = await browser.post('/signup', { ...newAccount(), csrf, return_to: '/projects' });
     expect(res.status).toBe(303);
@@ -39,8 +36,8 @@ describe.each(BACKENDS)('accounts pages on %s', (backend) => {
   });
 
   it('refuses a duplicate email case-insensitively with 409', async () => {
-    const { account } = await signUp(srv.url);
-    const browser = new Browser(srv.url);
+    const { account } = await signUp(hal.url);
+    const browser = new Browser(hal.url);
     const { csrf } = await browser.page('/signup');
     const res = await browser.post('/signup', { ...account, email: account.email.toUpperCase(), csrf });
     expect(res.status).toBe(409);
@@ -48,7 +45,7 @@ describe.each(BACKENDS)('accounts pages on %s', (backend) => {
   });
 
   it('rejects a too-short password and an invalid email with 400', async () => {
-    const browser = new Browser(srv.url);
+    const browser = new Browser(hal.url);
     const { csrf } = await browser.page('/signup');
     expect((await browser.post('/signup', { ...newAccount(), password: 'short', csrf })).status).toBe(400);
     expect((await browser.post('/signup', { ...newAccount(), email: 'not-an-email', csrf })).status).toBe(
@@ -57,8 +54,8 @@ describe.each(BACKENDS)('accounts pages on %s', (backend) => {
   });
 
   it('logs in and out; the old session cookie stops working after logout', async () => {
-    const { account } = await signUp(srv.url);
-    const browser = new Browser(srv.url);
+    const { account } = await signUp(hal.url);
+    const browser = new Browser(hal.url);
     const { csrf } = await browser.page('/login');
     const res = await browser.post('/login', { email: account.email, password: account.password, csrf });
     expect(res.status).toBe(303);
@@ -74,7 +71,7 @@ describe.each(BACKENDS)('accounts pages on %s', (backend) => {
     expect(browser.cookies.has('hal_session')).toBe(false);
 
     // Replaying the old cookie: the session was revoked server-side, not just forgotten.
-    const replay = new Browser(srv.url);
+    const replay = new Browser(hal.url);
     replay.cookies.set('hal_session', session as string);
     const again = await replay.fetch('/');
     expect(again.status).toBe(302);
@@ -82,8 +79,8 @@ describe.each(BACKENDS)('accounts pages on %s', (backend) => {
   });
 
   it('rejects a wrong password with 401 and no session', async () => {
-    const { account } = await signUp(srv.url);
-    const browser = new Browser(srv.url);
+    const { account } = await signUp(hal.url);
+    const browser = new Browser(hal.url);
     const { csrf } = await browser.page('/login');
     const res = await browser.post('/login', { email: account.email, password: 'wrong password!', csrf });
     expect(res.status).toBe(401);
@@ -94,8 +91,8 @@ describe.each(BACKENDS)('accounts pages on %s', (backend) => {
     ['missing', undefined],
     ['forged', 'forged-token'],
   ])('refuses a login form with a %s CSRF token (403)', async (_label, token) => {
-    const { account } = await signUp(srv.url);
-    const browser = new Browser(srv.url);
+    const { account } = await signUp(hal.url);
+    const browser = new Browser(hal.url);
     const { csrf } = await browser.page('/login');
     const fields: Record<string, string> = { email: account.email, password: account.password };
     if (token) fields.csrf = token;
@@ -106,20 +103,20 @@ describe.each(BACKENDS)('accounts pages on %s', (backend) => {
   });
 
   it("refuses a CSRF token taken from another browser's page (403)", async () => {
-    const { account } = await signUp(srv.url);
-    const attacker = new Browser(srv.url);
+    const { account } = await signUp(hal.url);
+    const attacker = new Browser(hal.url);
     const { csrf } = await attacker.page('/login');
-    const victim = new Browser(srv.url);
+    const victim = new Browser(hal.url);
     await victim.page('/login');
     const res = await victim.post('/login', { email: account.email, password: account.password, csrf });
     expect(res.status).toBe(403);
   });
 
   it('refuses sign-up and logout forms without CSRF (403)', async () => {
-    const browser = new Browser(srv.url);
+    const browser = new Browser(hal.url);
     await browser.page('/signup');
     expect((await browser.post('/signup', newAccount())).status).toBe(403);
-    const { browser: signedIn } = await signUp(srv.url);
+    const { browser: signedIn } = await signUp(hal.url);
     expect((await signedIn.post('/logout', {})).status).toBe(403);
     expect((await signedIn.fetch('/')).status).toBe(200);
   });
@@ -132,8 +129,8 @@ describe.each(BACKENDS)('accounts pages on %s', (backend) => {
     ['/%0d%0aSet-Cookie:x=1', '/%0d%0aSet-Cookie:x=1'],
     ['/oauth/authorize?client_id=x&state=y', '/oauth/authorize?client_id=x&state=y'],
   ])('sends return_to=%s to %s (same-origin paths only)', async (returnTo, expected) => {
-    const { account } = await signUp(srv.url);
-    const browser = new Browser(srv.url);
+    const { account } = await signUp(hal.url);
+    const browser = new Browser(hal.url);
     const { csrf } = await browser.page(`/login?return_to=${encodeURIComponent(returnTo)}`);
     const res = await browser.post('/login', {
       email: account.email,
@@ -146,8 +143,8 @@ describe.each(BACKENDS)('accounts pages on %s', (backend) => {
   });
 
   it('throttles repeated failed logins for one account with 429 and Retry-After, even with the right password', async () => {
-    const { account } = await signUp(srv.url);
-    const browser = new Browser(srv.url);
+    const { account } = await signUp(hal.url);
+    const browser = new Browser(hal.url);
     const { csrf } = await browser.page('/login');
     const attempt = (password: string) => browser.post('/login', { email: account.email, password, csrf });
     for (let i = 0; i < 3; i++) expect((await attempt('wrong password!')).status).toBe(401);
@@ -155,21 +152,20 @@ describe.each(BACKENDS)('accounts pages on %s', (backend) => {
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     // The counters live in the database: the row is there for every process to see.
-    const rows = await srv.services.stores.limits.peek(`login:account:${account.email.toLowerCase()}`);
+    const rows = await hal.srv.services.stores.limits.peek(`login:account:${account.email.toLowerCase()}`);
     expect(rows?.count).toBeGreaterThan(3);
   });
 });
 
 describe('login throttling switched off', () => {
-  let srv: TestServer;
-  beforeAll(async () => {
-    srv = await startTestServer('pglite', { HAL_RATE_LIMITS: 'off', HAL_RATE_LIMIT_LOGIN_ACCOUNT: '1' });
+  const hal = useInstance('pglite', {
+    user: false,
+    env: { HAL_RATE_LIMITS: 'off', HAL_RATE_LIMIT_LOGIN_ACCOUNT: '1' },
   });
-  afterAll(() => srv.close());
 
   it('never answers 429 with HAL_RATE_LIMITS=off', async () => {
-    const { account } = await signUp(srv.url);
-    const browser = new Browser(srv.url);
+    const { account } = await signUp(hal.url);
+    const browser = new Browser(hal.url);
     const { csrf } = await browser.page('/login');
     for (let i = 0; i < 4; i++) {
       expect(
@@ -183,14 +179,10 @@ describe('login throttling switched off', () => {
 });
 
 describe('secure cookies behind an https issuer', () => {
-  let srv: TestServer;
-  beforeAll(async () => {
-    srv = await startTestServer('pglite', { HAL_ISSUER: 'https://hal.example' });
-  });
-  afterAll(() => srv.close());
+  const hal = useInstance('pglite', { user: false, env: { HAL_ISSUER: 'https://hal.example' } });
 
   it('marks the session cookie Secure with the __Host- prefix and sends HSTS', async () => {
-    const browser = new Browser(srv.url);
+    const browser = new Browser(hal.url);
     const page = await browser.fetch('/login');
     expect(page.headers.get('strict-transport-security')).toContain('max-age=');
     const csrfCookie = page.headers.getSetCookie().find((c) => c.startsWith('__Host-hal_csrf='));

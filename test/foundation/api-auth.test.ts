@@ -1,27 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { api, bearer } from '../support/api';
 import { basic, signUp } from '../support/browser';
-import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+import { useInstance } from '../support/fixtures';
+import { BACKENDS, startTestServer } from '../support/servers';
 
 describe.each(BACKENDS)('API authentication on %s (RFC 6750 §3)', (backend) => {
-  let srv: TestServer;
-  let account: { email: string; password: string; name: string };
-  let sessionJwt: string;
-
-  beforeAll(async () => {
-    srv = await startTestServer(backend, { HAL_RATE_LIMIT_LOGIN_ACCOUNT: '1000' });
-    ({ account } = await signUp(srv.url));
-    const login = await api(srv.url, 'POST', '/api/v1/auth/login', {
-      body: { email: account.email, password: account.password },
-    });
-    expect(login.status).toBe(200);
-    sessionJwt = login.json.data.token;
-  });
-  afterAll(() => srv.close());
+  const hal = useInstance(backend, { env: { HAL_RATE_LIMIT_LOGIN_ACCOUNT: '1000' }, user: { login: true } });
 
   it('issues a session JWT signed by a key published in the JWKS', async () => {
-    const login = await api(srv.url, 'POST', '/api/v1/auth/login', {
-      body: { email: account.email, password: account.password },
+    const login = await api(hal.url, 'POST', '/api/v1/auth/login', {
+      body: { email: hal.user.account.email, password: hal.user.account.password },
     });
     expect(login.json.data.expires_in).toBe(3600);
     expect(login.headers.get('cache-control')).toBe('no-store');
@@ -29,25 +17,25 @@ describe.each(BACKENDS)('API authentication on %s (RFC 6750 §3)', (backend) => 
     const { kid, alg, typ } = JSON.parse(Buffer.from(header, 'base64url').toString());
     expect(alg).toBe('ES256');
     expect(typ).toBe('hal-session+jwt');
-    const jwks = await api(srv.url, 'GET', '/.well-known/jwks.json');
+    const jwks = await api(hal.url, 'GET', '/.well-known/jwks.json');
     expect(jwks.json.keys.map((k: { kid: string }) => k.kid)).toContain(kid);
     expect(JSON.stringify(jwks.json)).not.toMatch(/"d":/); // no private parts
   });
 
   it('refuses a wrong password at /api/v1/auth/login with 401', async () => {
-    const res = await api(srv.url, 'POST', '/api/v1/auth/login', {
-      body: { email: account.email, password: 'nope nope' },
+    const res = await api(hal.url, 'POST', '/api/v1/auth/login', {
+      body: { email: hal.user.account.email, password: 'nope nope' },
     });
     expect(res.status).toBe(401);
     expect(res.json.error.code).toBe('invalid_credentials');
   });
 
   it('answers /auth/me for a session JWT with method "session"', async () => {
-    const res = await api(srv.url, 'GET', '/api/v1/auth/me', { auth: bearer(sessionJwt) });
+    const res = await api(hal.url, 'GET', '/api/v1/auth/me', { auth: bearer(hal.user.session) });
     expect(res.status).toBe(200);
     expect(res.json.data).toMatchObject({
-      email: account.email,
-      name: account.name,
+      email: hal.user.account.email,
+      name: hal.user.account.name,
       auth: { method: 'session' },
     });
     expect(res.json.data.auth.scopes).toContain('profile');
@@ -55,25 +43,25 @@ describe.each(BACKENDS)('API authentication on %s (RFC 6750 §3)', (backend) => 
   });
 
   it('answers /auth/me for Basic email:password with method "basic"', async () => {
-    const res = await api(srv.url, 'GET', '/api/v1/auth/me', {
-      auth: basic(account.email, account.password),
+    const res = await api(hal.url, 'GET', '/api/v1/auth/me', {
+      auth: basic(hal.user.account.email, hal.user.account.password),
     });
     expect(res.status).toBe(200);
     expect(res.json.data.auth.method).toBe('basic');
   });
 
   it('answers /auth/me for a PAT with method "pat" and the token\'s scopes', async () => {
-    const created = await api(srv.url, 'POST', '/api/v1/tokens', {
-      auth: bearer(sessionJwt),
+    const created = await api(hal.url, 'POST', '/api/v1/tokens', {
+      auth: bearer(hal.user.session),
       body: { name: 'me', scopes: ['profile'] },
     });
-    const res = await api(srv.url, 'GET', '/api/v1/auth/me', { auth: bearer(created.json.data.token) });
+    const res = await api(hal.url, 'GET', '/api/v1/auth/me', { auth: bearer(created.json.data.token) });
     expect(res.status).toBe(200);
     expect(res.json.data.auth).toEqual({ method: 'pat', scopes: ['profile'] });
   });
 
   it('answers 401 with a bare Bearer challenge when no credentials are sent', async () => {
-    const res = await api(srv.url, 'GET', '/api/v1/auth/me');
+    const res = await api(hal.url, 'GET', '/api/v1/auth/me');
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer realm="hal"');
     expect(res.json.error.code).toBe('unauthorized');
@@ -88,29 +76,29 @@ describe.each(BACKENDS)('API authentication on %s (RFC 6750 §3)', (backend) => 
     ],
     ['a wrong Basic password', basic('nobody@example.test', 'wrong')],
   ])('answers 401 invalid_token for %s', async (_label, auth) => {
-    const res = await api(srv.url, 'GET', '/api/v1/auth/me', { auth });
+    const res = await api(hal.url, 'GET', '/api/v1/auth/me', { auth });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="hal", error="invalid_token"/);
     expect(res.json.error.code).toBe('invalid_token');
   });
 
   it('refuses a session JWT whose signature was tampered with', async () => {
-    const [h, p, s] = sessionJwt.split('.');
+    const [h, p, s] = hal.user.session.split('.');
     const claims = JSON.parse(Buffer.from(p as string, 'base64url').toString());
     const forged = [
       h,
       Buffer.from(JSON.stringify({ ...claims, sub: 'usr_someone_else' })).toString('base64url'),
       s,
     ].join('.');
-    expect((await api(srv.url, 'GET', '/api/v1/auth/me', { auth: bearer(forged) })).status).toBe(401);
+    expect((await api(hal.url, 'GET', '/api/v1/auth/me', { auth: bearer(forged) })).status).toBe(401);
   });
 
   it('answers 403 insufficient_scope with the needed scope for a PAT without it', async () => {
-    const created = await api(srv.url, 'POST', '/api/v1/tokens', {
-      auth: bearer(sessionJwt),
+    const created = await api(hal.url, 'POST', '/api/v1/tokens', {
+      auth: bearer(hal.user.session),
       body: { name: 'narrow', scopes: ['projects:read'] },
     });
-    const res = await api(srv.url, 'GET', '/api/v1/auth/me', { auth: bearer(created.json.data.token) });
+    const res = await api(hal.url, 'GET', '/api/v1/auth/me', { auth: bearer(created.json.data.token) });
     expect(res.status).toBe(403);
     expect(res.headers.get('www-authenticate')).toBe(
       'Bearer realm="hal", error="insufficient_scope", scope="profile"',
@@ -119,10 +107,10 @@ describe.each(BACKENDS)('API authentication on %s (RFC 6750 §3)', (backend) => 
   });
 
   it('refuses two authentication methods at once with 400 invalid_request', async () => {
-    const res = await fetch(`${srv.url}/api/v1/auth/me`, {
+    const res = await fetch(`${hal.url}/api/v1/auth/me`, {
       headers: [
-        ['authorization', bearer(sessionJwt)],
-        ['authorization', basic(account.email, account.password)],
+        ['authorization', bearer(hal.user.session)],
+        ['authorization', basic(hal.user.account.email, hal.user.account.password)],
       ],
     });
     expect(res.status).toBe(400);
@@ -130,44 +118,44 @@ describe.each(BACKENDS)('API authentication on %s (RFC 6750 §3)', (backend) => 
   });
 
   it('never accepts an access token in the query string (400 invalid_request)', async () => {
-    const res = await api(srv.url, 'GET', `/api/v1/auth/me?access_token=${sessionJwt}`);
+    const res = await api(hal.url, 'GET', `/api/v1/auth/me?access_token=${hal.user.session}`);
     expect(res.status).toBe(400);
     expect(res.json.error.code).toBe('invalid_request');
-    const both = await api(srv.url, 'GET', `/api/v1/auth/me?access_token=${sessionJwt}`, {
-      auth: bearer(sessionJwt),
+    const both = await api(hal.url, 'GET', `/api/v1/auth/me?access_token=${hal.user.session}`, {
+      auth: bearer(hal.user.session),
     });
     expect(both.status).toBe(400);
   });
 
   it('expires a session JWT at its exp (401)', async () => {
-    const user = (await srv.services.stores.accounts.userByEmail(account.email))!;
-    const expired = await srv.services.keyring.sign(
-      { iss: srv.services.config.issuer, sub: user.id, sid: 'x' },
+    const user = (await hal.srv.services.stores.accounts.userByEmail(hal.user.account.email))!;
+    const expired = await hal.srv.services.keyring.sign(
+      { iss: hal.srv.services.config.issuer, sub: user.id, sid: 'x' },
       'hal-session+jwt',
       -10,
     );
-    expect((await api(srv.url, 'GET', '/api/v1/auth/me', { auth: bearer(expired) })).status).toBe(401);
+    expect((await api(hal.url, 'GET', '/api/v1/auth/me', { auth: bearer(expired) })).status).toBe(401);
   });
 
   it('refuses a session JWT from another issuer (401)', async () => {
-    const user = (await srv.services.stores.accounts.userByEmail(account.email))!;
-    const foreign = await srv.services.keyring.sign(
+    const user = (await hal.srv.services.stores.accounts.userByEmail(hal.user.account.email))!;
+    const foreign = await hal.srv.services.keyring.sign(
       { iss: 'https://elsewhere.example', sub: user.id },
       'hal-session+jwt',
       60,
     );
-    expect((await api(srv.url, 'GET', '/api/v1/auth/me', { auth: bearer(foreign) })).status).toBe(401);
+    expect((await api(hal.url, 'GET', '/api/v1/auth/me', { auth: bearer(foreign) })).status).toBe(401);
   });
 
   it('refuses a revoked session JWT on the very next request (401)', async () => {
-    const login = await api(srv.url, 'POST', '/api/v1/auth/login', {
-      body: { email: account.email, password: account.password },
+    const login = await api(hal.url, 'POST', '/api/v1/auth/login', {
+      body: { email: hal.user.account.email, password: hal.user.account.password },
     });
     const token = login.json.data.token;
-    expect((await api(srv.url, 'GET', '/api/v1/auth/me', { auth: bearer(token) })).status).toBe(200);
+    expect((await api(hal.url, 'GET', '/api/v1/auth/me', { auth: bearer(token) })).status).toBe(200);
     const { sid } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
-    await srv.services.accounts.endSession(sid);
-    expect((await api(srv.url, 'GET', '/api/v1/auth/me', { auth: bearer(token) })).status).toBe(401);
+    await hal.srv.services.accounts.endSession(sid);
+    expect((await api(hal.url, 'GET', '/api/v1/auth/me', { auth: bearer(token) })).status).toBe(401);
   });
 
   it('throttles Basic authentication failures like sign-in (429 with Retry-After)', async () => {

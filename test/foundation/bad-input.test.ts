@@ -1,21 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { api } from '../support/api';
-import { Browser, basic, signUp } from '../support/browser';
-import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+import { Browser, basic } from '../support/browser';
+import { useInstance } from '../support/fixtures';
+import { BACKENDS } from '../support/servers';
 
 describe.each(BACKENDS)('bad input on %s: 4xx with the contract error shape, never 500', (backend) => {
-  let srv: TestServer;
-  let auth: string;
-  beforeAll(async () => {
-    srv = await startTestServer(backend);
-    const { account } = await signUp(srv.url);
-    auth = basic(account.email, account.password);
-  });
-  afterAll(() => srv.close());
+  const hal = useInstance(backend);
 
   it('answers 413 to a JSON body over 64 KiB', async () => {
-    const res = await api(srv.url, 'POST', '/api/v1/projects', {
-      auth,
+    const res = await api(hal.url, 'POST', '/api/v1/projects', {
+      auth: hal.user.auth,
       body: { name: 'x'.repeat(70 * 1024) },
     });
     expect(res.status).toBe(413);
@@ -26,7 +20,7 @@ describe.each(BACKENDS)('bad input on %s: 4xx with the contract error shape, nev
   });
 
   it('answers 413 to an oversized form post and to a chunked body without Content-Length', async () => {
-    const browser = new Browser(srv.url);
+    const browser = new Browser(hal.url);
     const { csrf } = await browser.page('/login');
     const form = await browser.post('/login', { csrf, email: 'a@b.c', password: 'p'.repeat(70 * 1024) });
     expect(form.status).toBe(413);
@@ -36,7 +30,7 @@ describe.each(BACKENDS)('bad input on %s: 4xx with the contract error shape, nev
         controller.close();
       },
     });
-    const chunked = await fetch(`${srv.url}/api/v1/auth/login`, {
+    const chunked = await fetch(`${hal.url}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: stream,
@@ -54,8 +48,8 @@ describe.each(BACKENDS)('bad input on %s: 4xx with the contract error shape, nev
     ['{"name": 42}', 'invalid_request'],
     ['{"name": null}', 'invalid_request'],
   ])('answers 400 to body %j with code %s', async (body, code) => {
-    const res = await api(srv.url, 'POST', '/api/v1/projects', {
-      auth,
+    const res = await api(hal.url, 'POST', '/api/v1/projects', {
+      auth: hal.user.auth,
       body,
       headers: { 'content-type': 'application/json' },
     });
@@ -65,8 +59,8 @@ describe.each(BACKENDS)('bad input on %s: 4xx with the contract error shape, nev
   });
 
   it('answers 415 to a JSON endpoint called with a form body', async () => {
-    const res = await api(srv.url, 'POST', '/api/v1/projects', {
-      auth,
+    const res = await api(hal.url, 'POST', '/api/v1/projects', {
+      auth: hal.user.auth,
       body: 'name=x',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
@@ -75,8 +69,8 @@ describe.each(BACKENDS)('bad input on %s: 4xx with the contract error shape, nev
   });
 
   it('accepts a JSON content type with parameters', async () => {
-    const res = await api(srv.url, 'POST', '/api/v1/projects', {
-      auth,
+    const res = await api(hal.url, 'POST', '/api/v1/projects', {
+      auth: hal.user.auth,
       body: '{"name":"ok"}',
       headers: { 'content-type': 'application/json; charset=utf-8' },
     });
@@ -84,7 +78,7 @@ describe.each(BACKENDS)('bad input on %s: 4xx with the contract error shape, nev
   });
 
   it('handles malformed form encodings and non-UTF-8 bytes on the login form without a 500', async () => {
-    const browser = new Browser(srv.url);
+    const browser = new Browser(hal.url);
     const { csrf } = await browser.page('/login');
     for (const body of [
       `csrf=${csrf}&email=%E0%A4%A&password=%`,
@@ -102,22 +96,25 @@ describe.each(BACKENDS)('bad input on %s: 4xx with the contract error shape, nev
   });
 
   it('refuses NUL characters everywhere with a 4xx, never a database error', async () => {
-    const json = await api(srv.url, 'POST', '/api/v1/projects', { auth, body: { name: 'a\u0000b' } });
+    const json = await api(hal.url, 'POST', '/api/v1/projects', {
+      auth: hal.user.auth,
+      body: { name: 'a\u0000b' },
+    });
     expect(json.status).toBe(400);
     expect(json.json.error.message).toBe(
       'strings must not contain NUL characters or nest deeper than 32 levels',
     );
-    const nulBasic = await api(srv.url, 'GET', '/api/v1/auth/me', {
+    const nulBasic = await api(hal.url, 'GET', '/api/v1/auth/me', {
       auth: basic('a\u0000@example.test', 'x'),
     });
     expect(nulBasic.status).toBe(401);
-    const browser = new Browser(srv.url);
+    const browser = new Browser(hal.url);
     const { csrf } = await browser.page('/login');
     const form = await browser.post('/login', { csrf, email: 'a\u0000@b.c', password: 'p' });
     expect(form.status).toBe(400);
-    const authorize = await api(srv.url, 'GET', '/oauth/authorize?client_id=%00&response_type=code');
+    const authorize = await api(hal.url, 'GET', '/oauth/authorize?client_id=%00&response_type=code');
     expect(authorize.status).toBe(400);
-    const token = await api(srv.url, 'POST', '/oauth/token', {
+    const token = await api(hal.url, 'POST', '/oauth/token', {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'grant_type=client_credentials&client_id=%00',
     });
@@ -125,27 +122,27 @@ describe.each(BACKENDS)('bad input on %s: 4xx with the contract error shape, nev
   });
 
   it('answers 404 with the error shape for unknown paths', async () => {
-    const res = await api(srv.url, 'GET', '/api/v1/nope', { auth });
+    const res = await api(hal.url, 'GET', '/api/v1/nope', { auth: hal.user.auth });
     expect(res.status).toBe(404);
     expect(res.json.error.code).toBe('not_found');
   });
 
   it('serves /healthz and /readyz', async () => {
-    expect((await api(srv.url, 'GET', '/healthz')).json).toEqual({ status: 'ok' });
-    const ready = await api(srv.url, 'GET', '/readyz');
+    expect((await api(hal.url, 'GET', '/healthz')).json).toEqual({ status: 'ok' });
+    const ready = await api(hal.url, 'GET', '/readyz');
     expect(ready.status).toBe(200);
     expect(ready.json.database).toBe(backend);
   });
 
   it('tags each response with a request id and logs one JSON line per request without the query', async () => {
-    const res = await fetch(`${srv.url}/healthz?code=secret-code-value`, {
+    const res = await fetch(`${hal.url}/healthz?code=secret-code-value`, {
       headers: { 'x-request-id': 'trace-123' },
     });
     expect(res.headers.get('x-request-id')).toBe('trace-123');
-    const line = srv.logs.map((l) => JSON.parse(l)).find((l) => l.reqId === 'trace-123');
+    const line = hal.srv.logs.map((l) => JSON.parse(l)).find((l) => l.reqId === 'trace-123');
     expect(line).toMatchObject({ method: 'GET', path: '/healthz', status: 200 });
-    expect(srv.logs.join('\n')).not.toContain('secret-code-value');
-    const odd = await fetch(`${srv.url}/healthz`, { headers: { 'x-request-id': 'bad id\twith spaces' } });
+    expect(hal.srv.logs.join('\n')).not.toContain('secret-code-value');
+    const odd = await fetch(`${hal.url}/healthz`, { headers: { 'x-request-id': 'bad id\twith spaces' } });
     expect(odd.headers.get('x-request-id')).not.toContain(' ');
   });
 });

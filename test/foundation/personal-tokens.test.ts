@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { api, bearer } from '../support/api';
 import { basic, signUp } from '../support/browser';
-import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+import { useInstance } from '../support/fixtures';
+import { BACKENDS } from '../support/servers';
 
 describe.each(BACKENDS)('personal access tokens on %s (Halo, hzel seeds)', (backend) => {
-  let srv: TestServer;
-  let auth: string;
+  const hal = useInstance(backend);
 
-  beforeAll(async () => {
-    srv = await startTestServer(backend);
-    const { account } = await signUp(srv.url);
-    auth = basic(account.email, account.password);
-  });
-  afterAll(() => srv.close());
-
-  const create = (body: unknown, as = auth) => api(srv.url, 'POST', '/api/v1/tokens', { auth: as, body });
+  const create = (body: unknown, as = hal.user.auth) =>
+    api(hal.url, 'POST', '/api/v1/tokens', { auth: as, body });
 
   it('creates a token shown once with the contract fields', async () => {
     const expires = new Date(Date.now() + 30 * 86_400_000).toISOString();
@@ -34,14 +28,14 @@ describe.each(BACKENDS)('personal access tokens on %s (Halo, hzel seeds)', (back
 
   it('lists tokens with prefix and last_used_at but never the raw token', async () => {
     const { json } = await create({ name: 'listed', scopes: ['profile'] });
-    const before = await api(srv.url, 'GET', '/api/v1/tokens', { auth });
+    const before = await api(hal.url, 'GET', '/api/v1/tokens', { auth: hal.user.auth });
     const item = before.json.data.find((t: { id: string }) => t.id === json.data.id);
     expect(item.last_used_at).toBeNull();
     expect(item).not.toHaveProperty('token');
     expect(before.text).not.toContain(json.data.token);
 
-    await api(srv.url, 'GET', '/api/v1/auth/me', { auth: bearer(json.data.token) });
-    const after = await api(srv.url, 'GET', '/api/v1/tokens', { auth });
+    await api(hal.url, 'GET', '/api/v1/auth/me', { auth: bearer(json.data.token) });
+    const after = await api(hal.url, 'GET', '/api/v1/tokens', { auth: hal.user.auth });
     const used = after.json.data.find((t: { id: string }) => t.id === json.data.id);
     expect(Date.parse(used.last_used_at)).toBeGreaterThan(Date.now() - 60_000);
   });
@@ -49,30 +43,32 @@ describe.each(BACKENDS)('personal access tokens on %s (Halo, hzel seeds)', (back
   it('revokes a token; it fails on the very next request and disappears from the list', async () => {
     const { json } = await create({ name: 'doomed', scopes: ['profile'] });
     const token = bearer(json.data.token);
-    expect((await api(srv.url, 'GET', '/api/v1/auth/me', { auth: token })).status).toBe(200);
-    const del = await api(srv.url, 'DELETE', `/api/v1/tokens/${json.data.id}`, { auth });
+    expect((await api(hal.url, 'GET', '/api/v1/auth/me', { auth: token })).status).toBe(200);
+    const del = await api(hal.url, 'DELETE', `/api/v1/tokens/${json.data.id}`, { auth: hal.user.auth });
     expect(del.status).toBe(204);
-    const after = await api(srv.url, 'GET', '/api/v1/auth/me', { auth: token });
+    const after = await api(hal.url, 'GET', '/api/v1/auth/me', { auth: token });
     expect(after.status).toBe(401);
     expect(after.headers.get('www-authenticate')).toContain('error="invalid_token"');
-    const list = await api(srv.url, 'GET', '/api/v1/tokens', { auth });
+    const list = await api(hal.url, 'GET', '/api/v1/tokens', { auth: hal.user.auth });
     expect(list.json.data.map((t: { id: string }) => t.id)).not.toContain(json.data.id);
   });
 
   it("answers 404 for an unknown id, an already revoked one, and another user's token", async () => {
-    expect((await api(srv.url, 'DELETE', '/api/v1/tokens/01NOPE', { auth })).status).toBe(404);
+    expect((await api(hal.url, 'DELETE', '/api/v1/tokens/01NOPE', { auth: hal.user.auth })).status).toBe(404);
     const { json } = await create({ name: 'twice', scopes: ['profile'] });
-    await api(srv.url, 'DELETE', `/api/v1/tokens/${json.data.id}`, { auth });
-    expect((await api(srv.url, 'DELETE', `/api/v1/tokens/${json.data.id}`, { auth })).status).toBe(404);
+    await api(hal.url, 'DELETE', `/api/v1/tokens/${json.data.id}`, { auth: hal.user.auth });
+    expect(
+      (await api(hal.url, 'DELETE', `/api/v1/tokens/${json.data.id}`, { auth: hal.user.auth })).status,
+    ).toBe(404);
 
     const mine = await create({ name: 'mine', scopes: ['profile'] });
-    const { account: other } = await signUp(srv.url);
-    const res = await api(srv.url, 'DELETE', `/api/v1/tokens/${mine.json.data.id}`, {
+    const { account: other } = await signUp(hal.url);
+    const res = await api(hal.url, 'DELETE', `/api/v1/tokens/${mine.json.data.id}`, {
       auth: basic(other.email, other.password),
     });
     expect(res.status).toBe(404);
     expect(
-      (await api(srv.url, 'GET', '/api/v1/auth/me', { auth: bearer(mine.json.data.token) })).status,
+      (await api(hal.url, 'GET', '/api/v1/auth/me', { auth: bearer(mine.json.data.token) })).status,
     ).toBe(200);
   });
 
@@ -80,11 +76,11 @@ describe.each(BACKENDS)('personal access tokens on %s (Halo, hzel seeds)', (back
     const { json } = await create({ name: 'short', scopes: ['profile'] });
     const { personalAccessTokens } = await import('@hal/db').then((m) => m.schema);
     const { eq } = await import('drizzle-orm');
-    await srv.database.db
+    await hal.srv.database.db
       .update(personalAccessTokens)
       .set({ expiresAt: new Date(Date.now() - 1000) })
       .where(eq(personalAccessTokens.id, json.data.id));
-    expect((await api(srv.url, 'GET', '/api/v1/auth/me', { auth: bearer(json.data.token) })).status).toBe(
+    expect((await api(hal.url, 'GET', '/api/v1/auth/me', { auth: bearer(json.data.token) })).status).toBe(
       401,
     );
   });
@@ -112,7 +108,7 @@ describe.each(BACKENDS)('personal access tokens on %s (Halo, hzel seeds)', (back
     const viaPat = await create({ name: 'child', scopes: ['profile'] }, bearer(manager.json.data.token));
     expect(viaPat.status).toBe(201);
     const reader = await create({ name: 'reader', scopes: ['profile'] });
-    const refused = await api(srv.url, 'GET', '/api/v1/tokens', { auth: bearer(reader.json.data.token) });
+    const refused = await api(hal.url, 'GET', '/api/v1/tokens', { auth: bearer(reader.json.data.token) });
     expect(refused.status).toBe(403);
     expect(refused.headers.get('www-authenticate')).toContain('scope="tokens:write"');
   });

@@ -1,32 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { api, bearer } from '../support/api';
-import { basic, signUp } from '../support/browser';
-import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+import { useInstance } from '../support/fixtures';
+import { BACKENDS } from '../support/servers';
 
 describe.each(BACKENDS)('projects API on %s', (backend) => {
-  let srv: TestServer;
-  let owner: string;
-  let ownerId: string;
+  const hal = useInstance(backend);
 
-  beforeAll(async () => {
-    srv = await startTestServer(backend);
-    const { account } = await signUp(srv.url);
-    owner = basic(account.email, account.password);
-    ownerId = (await api(srv.url, 'GET', '/api/v1/auth/me', { auth: owner })).json.data.id;
-  });
-  afterAll(() => srv.close());
-
-  async function someone() {
-    const { account } = await signUp(srv.url);
-    const auth = basic(account.email, account.password);
-    const id = (await api(srv.url, 'GET', '/api/v1/auth/me', { auth })).json.data.id as string;
-    return { auth, id };
-  }
   const newProject = async (name = 'Acme') =>
-    (await api(srv.url, 'POST', '/api/v1/projects', { auth: owner, body: { name } })).json.data;
+    (await api(hal.url, 'POST', '/api/v1/projects', { auth: hal.user.auth, body: { name } })).json.data;
 
   it('creates a project owned by its creator with a public widget app id', async () => {
-    const res = await api(srv.url, 'POST', '/api/v1/projects', { auth: owner, body: { name: '  Acme  ' } });
+    const res = await api(hal.url, 'POST', '/api/v1/projects', {
+      auth: hal.user.auth,
+      body: { name: '  Acme  ' },
+    });
     expect(res.status).toBe(201);
     const p = res.json.data;
     expect(p.id).toMatch(/^proj_[0-9A-HJKMNP-TV-Z]{26}$/);
@@ -38,12 +25,12 @@ describe.each(BACKENDS)('projects API on %s', (backend) => {
 
   it("lists only the caller's projects", async () => {
     const mine = await newProject('Mine');
-    const stranger = await someone();
-    const theirs = await api(srv.url, 'POST', '/api/v1/projects', {
+    const stranger = await hal.signUp();
+    const theirs = await api(hal.url, 'POST', '/api/v1/projects', {
       auth: stranger.auth,
       body: { name: 'Theirs' },
     });
-    const list = await api(srv.url, 'GET', '/api/v1/projects', { auth: owner });
+    const list = await api(hal.url, 'GET', '/api/v1/projects', { auth: hal.user.auth });
     const ids = list.json.data.map((p: { id: string }) => p.id);
     expect(ids).toContain(mine.id);
     expect(ids).not.toContain(theirs.json.data.id);
@@ -51,35 +38,37 @@ describe.each(BACKENDS)('projects API on %s', (backend) => {
 
   it('answers 404 to non-members for GET, PATCH and DELETE', async () => {
     const p = await newProject();
-    const stranger = await someone();
+    const stranger = await hal.signUp();
     for (const method of ['GET', 'PATCH', 'DELETE']) {
-      const res = await api(srv.url, method, `/api/v1/projects/${p.id}`, {
+      const res = await api(hal.url, method, `/api/v1/projects/${p.id}`, {
         auth: stranger.auth,
         body: method === 'PATCH' ? { name: 'x' } : undefined,
       });
       expect(res.status).toBe(404);
       expect(res.json.error.code).toBe('not_found');
     }
-    expect((await api(srv.url, 'GET', '/api/v1/projects/proj_nope', { auth: owner })).status).toBe(404);
+    expect((await api(hal.url, 'GET', '/api/v1/projects/proj_nope', { auth: hal.user.auth })).status).toBe(
+      404,
+    );
   });
 
   it('lets owners and admins PATCH, not members (403); only owners DELETE', async () => {
     const p = await newProject();
-    const admin = await someone();
-    const member = await someone();
-    await srv.services.stores.projects.setMember(p.id, admin.id, 'admin');
-    await srv.services.stores.projects.setMember(p.id, member.id, 'member');
+    const admin = await hal.signUp();
+    const member = await hal.signUp();
+    await hal.srv.services.stores.projects.setMember(p.id, admin.id, 'admin');
+    await hal.srv.services.stores.projects.setMember(p.id, member.id, 'member');
 
-    const memberView = await api(srv.url, 'GET', `/api/v1/projects/${p.id}`, { auth: member.auth });
+    const memberView = await api(hal.url, 'GET', `/api/v1/projects/${p.id}`, { auth: member.auth });
     expect(memberView.json.data.role).toBe('member');
-    const memberPatch = await api(srv.url, 'PATCH', `/api/v1/projects/${p.id}`, {
+    const memberPatch = await api(hal.url, 'PATCH', `/api/v1/projects/${p.id}`, {
       auth: member.auth,
       body: { name: 'Nope' },
     });
     expect(memberPatch.status).toBe(403);
     expect(memberPatch.json.error.code).toBe('forbidden');
 
-    const adminPatch = await api(srv.url, 'PATCH', `/api/v1/projects/${p.id}`, {
+    const adminPatch = await api(hal.url, 'PATCH', `/api/v1/projects/${p.id}`, {
       auth: admin.auth,
       body: { name: 'Renamed', allowed_origins: ['https://shop.example', 'http://localhost:5173'] },
     });
@@ -90,13 +79,15 @@ describe.each(BACKENDS)('projects API on %s', (backend) => {
       role: 'admin',
     });
 
-    expect((await api(srv.url, 'DELETE', `/api/v1/projects/${p.id}`, { auth: admin.auth })).status).toBe(403);
-    expect((await api(srv.url, 'DELETE', `/api/v1/projects/${p.id}`, { auth: member.auth })).status).toBe(
+    expect((await api(hal.url, 'DELETE', `/api/v1/projects/${p.id}`, { auth: admin.auth })).status).toBe(403);
+    expect((await api(hal.url, 'DELETE', `/api/v1/projects/${p.id}`, { auth: member.auth })).status).toBe(
       403,
     );
-    expect((await api(srv.url, 'DELETE', `/api/v1/projects/${p.id}`, { auth: owner })).status).toBe(204);
-    expect((await api(srv.url, 'GET', `/api/v1/projects/${p.id}`, { auth: owner })).status).toBe(404);
-    expect(ownerId).toMatch(/^usr_/);
+    expect((await api(hal.url, 'DELETE', `/api/v1/projects/${p.id}`, { auth: hal.user.auth })).status).toBe(
+      204,
+    );
+    expect((await api(hal.url, 'GET', `/api/v1/projects/${p.id}`, { auth: hal.user.auth })).status).toBe(404);
+    expect(hal.user.id).toMatch(/^usr_/);
   });
 
   it.each([
@@ -107,28 +98,28 @@ describe.each(BACKENDS)('projects API on %s', (backend) => {
     [{ role: 'owner' }, ''],
   ])('rejects PATCH %j with 400', async (body, field) => {
     const p = await newProject();
-    const res = await api(srv.url, 'PATCH', `/api/v1/projects/${p.id}`, { auth: owner, body });
+    const res = await api(hal.url, 'PATCH', `/api/v1/projects/${p.id}`, { auth: hal.user.auth, body });
     expect(res.status).toBe(400);
     expect(res.json.error.code).toBe('invalid_request');
     if (field) expect(res.json.error.message.startsWith(`${field}:`)).toBe(true);
   });
 
   it('enforces projects:read and projects:write scopes for PATs', async () => {
-    const reader = await api(srv.url, 'POST', '/api/v1/tokens', {
-      auth: owner,
+    const reader = await api(hal.url, 'POST', '/api/v1/tokens', {
+      auth: hal.user.auth,
       body: { name: 'r', scopes: ['projects:read'] },
     });
     const token = bearer(reader.json.data.token);
-    expect((await api(srv.url, 'GET', '/api/v1/projects', { auth: token })).status).toBe(200);
-    const create = await api(srv.url, 'POST', '/api/v1/projects', { auth: token, body: { name: 'x' } });
+    expect((await api(hal.url, 'GET', '/api/v1/projects', { auth: token })).status).toBe(200);
+    const create = await api(hal.url, 'POST', '/api/v1/projects', { auth: token, body: { name: 'x' } });
     expect(create.status).toBe(403);
     expect(create.headers.get('www-authenticate')).toContain('scope="projects:write"');
   });
 
   it('keeps the identity secret encrypted under HAL_SECRET_KEY and decryptable by the server', async () => {
     const p = await newProject();
-    const row = await srv.services.projects.load({ userId: ownerId }, p.id, 'read');
+    const row = await hal.srv.services.projects.load({ userId: hal.user.id }, p.id, 'read');
     expect(row.widgetSecretSealed).not.toContain('hal_ws_');
-    expect(srv.services.projects.widgetSecret(row)).toMatch(/^hal_ws_[0-9A-Za-z]{43}$/);
+    expect(hal.srv.services.projects.widgetSecret(row)).toMatch(/^hal_ws_[0-9A-Za-z]{43}$/);
   });
 });

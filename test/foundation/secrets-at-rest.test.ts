@@ -1,9 +1,10 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { api, bearer } from '../support/api';
-import { Browser, basic, signUp } from '../support/browser';
+import { Browser, basic } from '../support/browser';
+import { useInstance } from '../support/fixtures';
 import { codeFlow, oauthPost, registerApp } from '../support/oauth';
-import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+import { BACKENDS, type TestServer } from '../support/servers';
 
 /** Every row of every table in the public schema, as one string. */
 async function dumpAllTables(srv: TestServer): Promise<string> {
@@ -22,59 +23,55 @@ async function dumpAllTables(srv: TestServer): Promise<string> {
 }
 
 describe.each(BACKENDS)('no secret is stored in clear on %s', (backend) => {
-  let srv: TestServer;
-  beforeAll(async () => {
-    srv = await startTestServer(backend);
-  });
-  afterAll(() => srv.close());
+  const hal = useInstance(backend);
 
   it('stores no raw password, session token, session JWT, PAT, identity secret, client secret, code, refresh or access token in any table or log', async () => {
-    const { browser, account } = await signUp(srv.url);
+    const { browser, account } = hal.user;
     const sessionCookie = browser.cookies.get('hal_session') as string;
-    const login = new Browser(srv.url);
+    const login = new Browser(hal.url);
     const { csrf } = await login.page('/login');
     await login.post('/login', { email: account.email, password: account.password, csrf });
     const secondCookie = login.cookies.get('hal_session') as string;
 
     const jwt = (
-      await api(srv.url, 'POST', '/api/v1/auth/login', {
+      await api(hal.url, 'POST', '/api/v1/auth/login', {
         body: { email: account.email, password: account.password },
       })
     ).json.data.token as string;
     const pat = (
-      await api(srv.url, 'POST', '/api/v1/tokens', {
+      await api(hal.url, 'POST', '/api/v1/tokens', {
         auth: bearer(jwt),
         body: { name: 'x', scopes: ['profile', 'projects:read'] },
       })
     ).json.data.token as string;
-    await api(srv.url, 'GET', '/api/v1/auth/me', { auth: bearer(pat) });
-    await api(srv.url, 'GET', '/api/v1/auth/me', { auth: basic(account.email, account.password) });
+    await api(hal.url, 'GET', '/api/v1/auth/me', { auth: bearer(pat) });
+    await api(hal.url, 'GET', '/api/v1/auth/me', { auth: basic(account.email, account.password) });
     const project = (
-      await api(srv.url, 'POST', '/api/v1/projects', { auth: bearer(jwt), body: { name: 'P' } })
+      await api(hal.url, 'POST', '/api/v1/projects', { auth: bearer(jwt), body: { name: 'P' } })
     ).json.data;
-    const row = await srv.services.projects.load(
-      { userId: (await api(srv.url, 'GET', '/api/v1/auth/me', { auth: bearer(jwt) })).json.data.id },
+    const row = await hal.srv.services.projects.load(
+      { userId: (await api(hal.url, 'GET', '/api/v1/auth/me', { auth: bearer(jwt) })).json.data.id },
       project.id,
       'read',
     );
-    const identitySecret = srv.services.projects.widgetSecret(row);
+    const identitySecret = hal.srv.services.projects.widgetSecret(row);
 
     // An OAuth round: client secret, authorization code, refresh tokens (before and after rotation),
     // access token, and what sign-identity hands out.
-    const app = await registerApp(srv.url, bearer(jwt), { allowed_scopes: ['profile', 'widget:serve'] });
-    const flow = await codeFlow(srv.url, browser, app, { scope: 'widget:serve', project_id: project.id });
+    const app = await registerApp(hal.url, bearer(jwt), { allowed_scopes: ['profile', 'widget:serve'] });
+    const flow = await codeFlow(hal.url, browser, app, { scope: 'widget:serve', project_id: project.id });
     const { code } = flow;
     const issued = flow.res.json;
     const creds = { id: app.client_id, secret: app.client_secret as string };
     const rotated = (
       await oauthPost(
-        srv.url,
+        hal.url,
         '/oauth/token',
         { grant_type: 'refresh_token', refresh_token: issued.refresh_token },
         creds,
       )
     ).json;
-    await api(srv.url, 'POST', '/api/oauth/widget/sign-identity', {
+    await api(hal.url, 'POST', '/api/oauth/widget/sign-identity', {
       auth: bearer(rotated.access_token),
       body: { user_id: 'visitor' },
     });
@@ -94,8 +91,8 @@ describe.each(BACKENDS)('no secret is stored in clear on %s', (backend) => {
     };
     for (const value of Object.values(secrets)) expect(value.length).toBeGreaterThan(8);
 
-    const dump = await dumpAllTables(srv);
-    const logs = srv.logs.join('\n');
+    const dump = await dumpAllTables(hal.srv);
+    const logs = hal.srv.logs.join('\n');
     for (const [what, value] of Object.entries(secrets)) {
       expect(dump.includes(value), `${what} found in the database`).toBe(false);
       expect(logs.includes(value), `${what} found in the logs`).toBe(false);

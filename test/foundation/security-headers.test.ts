@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/servers';
+import { describe, expect, it } from 'vitest';
+import { useInstance } from '../support/fixtures';
 
 // What every response must carry (set on Node's response in server.ts, under the route's own).
 const EVERY_RESPONSE = {
@@ -13,18 +13,9 @@ const EVERY_RESPONSE = {
 const headersOf = (res: Response) => Object.fromEntries(res.headers);
 
 describe('security headers on every response', () => {
-  let plain: TestServer;
-  let https: TestServer;
-
-  beforeAll(async () => {
-    plain = await startTestServer('pglite');
-    // The issuer decides HSTS (RFC 6797 §7.2: only over a secure transport).
-    https = await startTestServer('pglite', { HAL_ISSUER: 'https://hal.example' });
-  });
-  afterAll(async () => {
-    await plain?.close();
-    await https?.close();
-  });
+  const plain = useInstance('pglite', { user: false });
+  // The issuer decides HSTS (RFC 6797 §7.2: only over a secure transport).
+  const https = useInstance('pglite', { user: false, env: { HAL_ISSUER: 'https://hal.example' } });
 
   it.each([
     ['a JSON route', 'GET', '/healthz', 200],
