@@ -1,8 +1,9 @@
 import { TRPCClientError } from '@trpc/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { api } from '../support/api';
-import { Browser, basic, signUp } from '../support/browser';
-import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+import { Browser } from '../support/browser';
+import { useInstance } from '../support/fixtures';
+import { BACKENDS } from '../support/servers';
 import { trpcFor } from '../support/trpc';
 
 /** The tRPC error code of a failed call. */
@@ -17,30 +18,19 @@ async function codeOf(call: Promise<unknown>): Promise<string | undefined> {
 }
 
 describe.each(BACKENDS)('tRPC dashboard API on %s', (backend) => {
-  let srv: TestServer;
-  beforeAll(async () => {
-    srv = await startTestServer(backend);
-  });
-  afterAll(() => srv.close());
-
-  async function user() {
-    const { browser, account } = await signUp(srv.url);
-    const trpc = trpcFor(browser);
-    const me = await trpc.me.get.query();
-    return { browser, account, trpc, id: me.id, auth: basic(account.email, account.password) };
-  }
+  const hal = useInstance(backend, { user: false });
 
   it('refuses signed-out callers with UNAUTHORIZED and reports the session state', async () => {
-    const anon = trpcFor(new Browser(srv.url));
+    const anon = trpcFor(new Browser(hal.url));
     expect(await codeOf(anon.projects.list.query())).toBe('UNAUTHORIZED');
     expect(await anon.me.session.query()).toEqual({ signed_in: false });
   });
 
   it('creates a project with the same shape as POST /api/v1/projects', async () => {
-    const u = await user();
+    const u = await hal.signUp();
     const viaTrpc = await u.trpc.projects.create.mutate({ name: 'Via tRPC' });
     const viaRest = (
-      await api(srv.url, 'POST', '/api/v1/projects', { auth: u.auth, body: { name: 'Via REST' } })
+      await api(hal.url, 'POST', '/api/v1/projects', { auth: u.auth, body: { name: 'Via REST' } })
     ).json.data;
     expect(Object.keys(viaTrpc).sort()).toEqual(Object.keys(viaRest).sort());
     expect(viaTrpc).toMatchObject({ name: 'Via tRPC', role: 'owner' });
@@ -50,23 +40,23 @@ describe.each(BACKENDS)('tRPC dashboard API on %s', (backend) => {
   });
 
   it('refuses mutations without x-hal-csrf or with a foreign Origin, accepts a same-origin Origin', async () => {
-    const u = await user();
+    const u = await hal.signUp();
     expect(await codeOf(trpcFor(u.browser, {}).projects.create.mutate({ name: 'x' }))).toBe('FORBIDDEN');
     expect(
       await codeOf(
         trpcFor(u.browser, { origin: 'https://evil.example' }).projects.create.mutate({ name: 'x' }),
       ),
     ).toBe('FORBIDDEN');
-    const sameOrigin = trpcFor(u.browser, { origin: new URL(srv.services.config.issuer).origin });
+    const sameOrigin = trpcFor(u.browser, { origin: new URL(hal.srv.services.config.issuer).origin });
     expect((await sameOrigin.projects.create.mutate({ name: 'ok' })).name).toBe('ok');
     // Queries need no CSRF header: they change nothing.
     expect(Array.isArray(await trpcFor(u.browser, {}).projects.list.query())).toBe(true);
   });
 
   it('manages members: add by email, role rules, last owner kept, removal', async () => {
-    const owner = await user();
-    const admin = await user();
-    const member = await user();
+    const owner = await hal.signUp();
+    const admin = await hal.signUp();
+    const member = await hal.signUp();
     const p = await owner.trpc.projects.create.mutate({ name: 'Team' });
     await owner.trpc.projects.members.add.mutate({ id: p.id, email: admin.account.email, role: 'admin' });
     await owner.trpc.projects.members.add.mutate({
@@ -107,8 +97,8 @@ describe.each(BACKENDS)('tRPC dashboard API on %s', (backend) => {
   });
 
   it('reveals and rotates the identity secret for owners and admins only', async () => {
-    const owner = await user();
-    const member = await user();
+    const owner = await hal.signUp();
+    const member = await hal.signUp();
     const p = await owner.trpc.projects.create.mutate({ name: 'Secret' });
     await owner.trpc.projects.members.add.mutate({ id: p.id, email: member.account.email, role: 'member' });
     const first = await owner.trpc.projects.secret.reveal.mutate({ id: p.id });
@@ -119,12 +109,12 @@ describe.each(BACKENDS)('tRPC dashboard API on %s', (backend) => {
       rotated.widget_secret,
     );
     expect(await codeOf(member.trpc.projects.secret.reveal.mutate({ id: p.id }))).toBe('FORBIDDEN');
-    const stranger = await user();
+    const stranger = await hal.signUp();
     expect(await codeOf(stranger.trpc.projects.get.query({ id: p.id }))).toBe('NOT_FOUND');
   });
 
   it('validates inputs with BAD_REQUEST', async () => {
-    const u = await user();
+    const u = await hal.signUp();
     expect(await codeOf(u.trpc.projects.create.mutate({ name: '' }))).toBe('BAD_REQUEST');
     expect(await codeOf(u.trpc.projects.create.mutate({ name: 'a\u0000b' }))).toBe('BAD_REQUEST');
     const p = await u.trpc.projects.create.mutate({ name: 'o' });
@@ -134,7 +124,7 @@ describe.each(BACKENDS)('tRPC dashboard API on %s', (backend) => {
   });
 
   it('manages apps, tokens, connections and the audit log', async () => {
-    const u = await user();
+    const u = await hal.signUp();
     const app = await u.trpc.apps.create.mutate({
       name: 'Dash App',
       redirect_uris: ['https://c.example/cb'],
@@ -147,9 +137,9 @@ describe.each(BACKENDS)('tRPC dashboard API on %s', (backend) => {
     expect(rotated.client_secret).not.toBe(app.client_secret);
 
     const pat = await u.trpc.tokens.create.mutate({ name: 'cli', scopes: ['profile'] });
-    expect((await api(srv.url, 'GET', '/api/v1/auth/me', { auth: `Bearer ${pat.token}` })).status).toBe(200);
+    expect((await api(hal.url, 'GET', '/api/v1/auth/me', { auth: `Bearer ${pat.token}` })).status).toBe(200);
     await u.trpc.tokens.revoke.mutate({ id: pat.id });
-    expect((await api(srv.url, 'GET', '/api/v1/auth/me', { auth: `Bearer ${pat.token}` })).status).toBe(401);
+    expect((await api(hal.url, 'GET', '/api/v1/auth/me', { auth: `Bearer ${pat.token}` })).status).toBe(401);
 
     expect(await u.trpc.connections.list.query()).toEqual([]);
     expect(await codeOf(u.trpc.connections.revoke.mutate({ id: 'nope' }))).toBe('NOT_FOUND');

@@ -1,10 +1,11 @@
 import type { AppRouter } from '@hal/auth-server';
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { api } from '../support/api';
-import { Browser, basic, signUp } from '../support/browser';
-import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+import { Browser } from '../support/browser';
+import { type TestUser, useInstance } from '../support/fixtures';
+import { BACKENDS } from '../support/servers';
 import { trpcFor } from '../support/trpc';
 
 /** How a tRPC call failed: code, HTTP status and message, as the dashboard sees them. */
@@ -34,27 +35,14 @@ const NEEDS_ADMIN = {
 const LAST_OWNER = { code: 'BAD_REQUEST', status: 400, message: 'a project must keep at least one owner' };
 
 describe.each(BACKENDS)('tRPC projects router on %s', (backend) => {
-  let srv: TestServer;
-  beforeAll(async () => {
-    srv = await startTestServer(backend);
-  });
-  afterAll(() => srv.close());
-
-  /** A signed-up user with a tRPC client (cookie + x-hal-csrf) and REST Basic credentials. */
-  async function user() {
-    const { browser, account } = await signUp(srv.url);
-    const trpc = trpcFor(browser);
-    const { id } = await trpc.me.get.query();
-    return { browser, account, trpc, id, auth: basic(account.email, account.password) };
-  }
-  type User = Awaited<ReturnType<typeof user>>;
+  const hal = useInstance(backend, { user: false });
 
   /** A batching client (httpBatchLink) whose fetch sends the browser's cookies. */
   function batchClient(browser: Browser, headers: Record<string, string>) {
     return createTRPCClient<AppRouter>({
       links: [
         httpBatchLink({
-          url: `${srv.url}/trpc`,
+          url: `${hal.url}/trpc`,
           headers: () => headers,
           fetch: (url, init) => {
             const cookie = [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -66,7 +54,7 @@ describe.each(BACKENDS)('tRPC projects router on %s', (backend) => {
   }
 
   /** A project owned by `owner`, with the given others added (by email) in the given roles. */
-  async function team(owner: User, others: [User, 'admin' | 'member'][] = []) {
+  async function team(owner: TestUser, others: [TestUser, 'admin' | 'member'][] = []) {
     const p = await owner.trpc.projects.create.mutate({ name: 'Team' });
     for (const [u, role] of others) {
       await owner.trpc.projects.members.add.mutate({ id: p.id, email: u.account.email, role });
@@ -74,11 +62,11 @@ describe.each(BACKENDS)('tRPC projects router on %s', (backend) => {
     return p;
   }
 
-  const rolesOf = async (viewer: User, id: string) =>
+  const rolesOf = async (viewer: TestUser, id: string) =>
     Object.fromEntries((await viewer.trpc.projects.members.list.query({ id })).map((m) => [m.email, m.role]));
 
   it('refuses signed-out callers with UNAUTHORIZED (401), queries and mutations alike', async () => {
-    const anon = trpcFor(new Browser(srv.url));
+    const anon = trpcFor(new Browser(hal.url));
     const signIn = { code: 'UNAUTHORIZED', status: 401, message: 'sign in first' };
     expect(await failure(anon.projects.list.query())).toEqual(signIn);
     expect(await failure(anon.me.get.query())).toEqual(signIn);
@@ -86,8 +74,8 @@ describe.each(BACKENDS)('tRPC projects router on %s', (backend) => {
   });
 
   it('me.get returns the session user as { id, email, name }, matching GET /api/v1/auth/me', async () => {
-    const u = await user();
-    const rest = (await api(srv.url, 'GET', '/api/v1/auth/me', { auth: u.auth })).json.data;
+    const u = await hal.signUp();
+    const rest = (await api(hal.url, 'GET', '/api/v1/auth/me', { auth: u.auth })).json.data;
     expect(await u.trpc.me.get.query()).toEqual({
       id: rest.id,
       email: u.account.email,
@@ -96,9 +84,9 @@ describe.each(BACKENDS)('tRPC projects router on %s', (backend) => {
   });
 
   it('create returns exactly the object POST /api/v1/projects returns', async () => {
-    const u = await user();
+    const u = await hal.signUp();
     const viaTrpc = await u.trpc.projects.create.mutate({ name: '  Via tRPC  ' });
-    const viaRest = await api(srv.url, 'POST', '/api/v1/projects', {
+    const viaRest = await api(hal.url, 'POST', '/api/v1/projects', {
       auth: u.auth,
       body: { name: 'Via REST' },
     });
@@ -113,7 +101,7 @@ describe.each(BACKENDS)('tRPC projects router on %s', (backend) => {
     expect(viaTrpc.id).toMatch(/^proj_[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(viaTrpc.app_id).toMatch(/^hal_wa_[0-9A-Za-z]{16}$/);
     // One service behind both surfaces: each reads back the other's project unchanged.
-    expect((await api(srv.url, 'GET', `/api/v1/projects/${viaTrpc.id}`, { auth: u.auth })).json.data).toEqual(
+    expect((await api(hal.url, 'GET', `/api/v1/projects/${viaTrpc.id}`, { auth: u.auth })).json.data).toEqual(
       viaTrpc,
     );
     expect(await u.trpc.projects.get.query({ id: viaRest.json.data.id })).toEqual(viaRest.json.data);
@@ -121,8 +109,8 @@ describe.each(BACKENDS)('tRPC projects router on %s', (backend) => {
   });
 
   it('refuses mutations with neither x-hal-csrf nor a same-origin Origin (FORBIDDEN), changing nothing', async () => {
-    const u = await user();
-    const issuer = new URL(srv.services.config.issuer);
+    const u = await hal.signUp();
+    const issuer = new URL(hal.srv.services.config.issuer);
     const otherPort = `${issuer.protocol}//${issuer.hostname}:${Number(issuer.port) + 1}`;
     const refusedHeaders: Record<string, string>[] = [
       {},
@@ -148,8 +136,8 @@ describe.each(BACKENDS)('tRPC projects router on %s', (backend) => {
   });
 
   it('accepts a mutation with Origin equal to the issuer origin, or any non-empty x-hal-csrf', async () => {
-    const u = await user();
-    const sameOrigin = trpcFor(u.browser, { origin: new URL(srv.services.config.issuer).origin });
+    const u = await hal.signUp();
+    const sameOrigin = trpcFor(u.browser, { origin: new URL(hal.srv.services.config.issuer).origin });
     expect((await sameOrigin.projects.create.mutate({ name: 'same origin' })).name).toBe('same origin');
     const anyValue = trpcFor(u.browser, { 'x-hal-csrf': 'yes' });
     expect((await anyValue.projects.create.mutate({ name: 'any value' })).name).toBe('any value');
@@ -157,7 +145,7 @@ describe.each(BACKENDS)('tRPC projects router on %s', (backend) => {
   });
 
   it('applies the CSRF rule to every mutation of a batch (httpBatchLink)', async () => {
-    const u = await user();
+    const u = await hal.signUp();
     const foreign = batchClient(u.browser, { origin: 'https://evil.example' });
     const refused = await Promise.all([
       failure(foreign.projects.create.mutate({ name: 'a' })),
@@ -174,8 +162,8 @@ describe.each(BACKENDS)('tRPC projects router on %s', (backend) => {
   });
 
   it('answers NOT_FOUND to non-members for every procedure on the project', async () => {
-    const owner = await user();
-    const stranger = await user();
+    const owner = await hal.signUp();
+    const stranger = await hal.signUp();
     const p = await team(owner);
     const id = p.id;
     const t = stranger.trpc.projects;
@@ -197,9 +185,9 @@ describe.each(BACKENDS)('tRPC projects router on %s', (backend) => {
   });
 
   it('renames and updates for owners and admins, deletes for owners only', async () => {
-    const owner = await user();
-    const admin = await user();
-    const member = await user();
+    const owner = await hal.signUp();
+    const admin = await hal.signUp();
+    const member = await hal.signUp();
     const p = await team(owner, [
       [admin, 'admin'],
       [member, 'member'],
@@ -220,7 +208,7 @@ describe.each(BACKENDS)('tRPC projects router on %s', (backend) => {
         admin.trpc.projects.update.mutate({ id: p.id, allowed_origins: ['https://a.example/path'] }),
       ),
     ).toMatchObject({ code: 'BAD_REQUEST', status: 400 });
-    const rest = (await api(srv.url, 'GET', `/api/v1/projects/${p.id}`, { auth: owner.auth })).json.data;
+    const rest = (await api(hal.url, 'GET', `/api/v1/projects/${p.id}`, { auth: owner.auth })).json.data;
     expect(rest).toMatchObject({
       name: 'Renamed',
       allowed_origins: ['https://shop.example'],
@@ -237,10 +225,10 @@ describe.each(BACKENDS)('tRPC projects router on %s', (backend) => {
   });
 
   it('adds existing accounts by email as admin or member; members cannot add; unknown email is NOT_FOUND', async () => {
-    const owner = await user();
-    const admin = await user();
-    const member = await user();
-    const late = await user();
+    const owner = await hal.signUp();
+    const admin = await hal.signUp();
+    const member = await hal.signUp();
+    const late = await hal.signUp();
     const p = await team(owner);
     const added = await owner.trpc.projects.members.add.mutate({
       id: p.id,
@@ -255,7 +243,7 @@ describe.each(BACKENDS)('tRPC projects router on %s', (backend) => {
       [member.account.email]: 'member',
     });
 
-    const add = (by: User, email: string, role: 'admin' | 'member' = 'member') =>
+    const add = (by: TestUser, email: string, role: 'admin' | 'member' = 'member') =>
       by.trpc.projects.members.add.mutate({ id: p.id, email, role });
     expect(await failure(add(member, late.account.email))).toEqual(NEEDS_ADMIN);
     expect(await failure(add(owner, 'nobody@example.test'))).toEqual({
@@ -279,14 +267,14 @@ describe.each(BACKENDS)('tRPC projects router on %s', (backend) => {
   });
 
   it('changes roles: only owners touch owner, and the last owner can never be demoted', async () => {
-    const owner = await user();
-    const admin = await user();
-    const member = await user();
+    const owner = await hal.signUp();
+    const admin = await hal.signUp();
+    const member = await hal.signUp();
     const p = await team(owner, [
       [admin, 'admin'],
       [member, 'member'],
     ]);
-    const setRole = (by: User, target: User, role: 'owner' | 'admin' | 'member') =>
+    const setRole = (by: TestUser, target: TestUser, role: 'owner' | 'admin' | 'member') =>
       by.trpc.projects.members.setRole.mutate({ id: p.id, user_id: target.id, role });
     const ownerOnly = {
       code: 'FORBIDDEN',
@@ -299,7 +287,7 @@ describe.each(BACKENDS)('tRPC projects router on %s', (backend) => {
     expect(await failure(setRole(admin, owner, 'member'))).toEqual(ownerOnly);
     expect(await failure(setRole(admin, admin, 'owner'))).toEqual(ownerOnly);
     expect(await failure(setRole(member, member, 'admin'))).toEqual(NEEDS_ADMIN);
-    const stranger = await user();
+    const stranger = await hal.signUp();
     expect(await failure(setRole(owner, stranger, 'member'))).toEqual({
       code: 'NOT_FOUND',
       status: 404,
@@ -318,16 +306,16 @@ describe.each(BACKENDS)('tRPC projects router on %s', (backend) => {
   });
 
   it('removes members: admins remove members, members leave on their own, the last owner stays', async () => {
-    const owner = await user();
-    const admin = await user();
-    const member = await user();
-    const other = await user();
+    const owner = await hal.signUp();
+    const admin = await hal.signUp();
+    const member = await hal.signUp();
+    const other = await hal.signUp();
     const p = await team(owner, [
       [admin, 'admin'],
       [member, 'member'],
       [other, 'member'],
     ]);
-    const remove = (by: User, target: User) =>
+    const remove = (by: TestUser, target: TestUser) =>
       by.trpc.projects.members.remove.mutate({ id: p.id, user_id: target.id });
 
     expect(await failure(remove(member, other))).toEqual(NEEDS_ADMIN);
@@ -349,9 +337,9 @@ describe.each(BACKENDS)('tRPC projects router on %s', (backend) => {
   });
 
   it('reveals and rotates the identity secret for owners and admins, sealed at rest and audited', async () => {
-    const owner = await user();
-    const admin = await user();
-    const member = await user();
+    const owner = await hal.signUp();
+    const admin = await hal.signUp();
+    const member = await hal.signUp();
     const p = await team(owner, [
       [admin, 'admin'],
       [member, 'member'],
@@ -369,7 +357,9 @@ describe.each(BACKENDS)('tRPC projects router on %s', (backend) => {
     expect(await failure(member.trpc.projects.secret.rotate.mutate({ id: p.id }))).toEqual(NEEDS_ADMIN);
     expect(await owner.trpc.projects.secret.reveal.mutate({ id: p.id })).toEqual(rotated);
 
-    const row = JSON.stringify(await srv.database.db.execute(sql`select * from projects where id = ${p.id}`));
+    const row = JSON.stringify(
+      await hal.srv.database.db.execute(sql`select * from projects where id = ${p.id}`),
+    );
     expect(row).toContain(p.id);
     expect(row).not.toContain(rotated.widget_secret);
     expect(row).not.toContain('hal_ws_');
@@ -382,7 +372,7 @@ describe.each(BACKENDS)('tRPC projects router on %s', (backend) => {
   });
 
   it('sends errors without a stack trace', async () => {
-    const u = await user();
+    const u = await hal.signUp();
     const res = await u.browser.fetch(`/trpc/projects.get?input=${encodeURIComponent('{"id":"proj_nope"}')}`);
     expect(res.status).toBe(404);
     const body = (await res.json()) as { error: { message: string; data: unknown } };

@@ -1,52 +1,34 @@
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { api, bearer } from '../support/api';
-import { type Browser, basic, signUp } from '../support/browser';
-import {
-  codeFlow,
-  decodeJwtPayload,
-  oauthPost,
-  pkce,
-  type RegisteredApp,
-  registerApp,
-} from '../support/oauth';
-import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+import { useInstance } from '../support/fixtures';
+import { codeFlow, decodeJwtPayload, oauthPost, pkce } from '../support/oauth';
+import { BACKENDS } from '../support/servers';
 
 describe.each(BACKENDS)('widget identity on %s (HAL seed)', (backend) => {
-  let srv: TestServer;
-  let browser: Browser;
-  let owner: string;
-  let host: RegisteredApp;
+  const hal = useInstance(backend, {
+    app: { name: 'Widget Host', allowed_scopes: ['widget:serve', 'profile'] },
+  });
   let project: { id: string; app_id: string };
 
   beforeAll(async () => {
-    srv = await startTestServer(backend);
-    const signed = await signUp(srv.url);
-    browser = signed.browser;
-    owner = basic(signed.account.email, signed.account.password);
-    host = await registerApp(srv.url, owner, {
-      name: 'Widget Host',
-      allowed_scopes: ['widget:serve', 'profile'],
-    });
-    project = (await api(srv.url, 'POST', '/api/v1/projects', { auth: owner, body: { name: 'Shop' } })).json
-      .data;
-    await api(srv.url, 'PATCH', `/api/v1/projects/${project.id}`, {
-      auth: owner,
+    project = await hal.user.createProject('Shop');
+    await api(hal.url, 'PATCH', `/api/v1/projects/${project.id}`, {
+      auth: hal.user.auth,
       body: { allowed_origins: ['https://shop.example'] },
     });
   });
-  afterAll(() => srv.close());
 
   async function connect(scope = 'widget:serve') {
-    return (await codeFlow(srv.url, browser, host, { scope, project_id: project.id })).res.json;
+    return (await codeFlow(hal.url, hal.user.browser, hal.app, { scope, project_id: project.id })).res.json;
   }
   const sign = (token: string, body: unknown) =>
-    api(srv.url, 'POST', '/api/oauth/widget/sign-identity', { auth: bearer(token), body });
+    api(hal.url, 'POST', '/api/oauth/widget/sign-identity', { auth: bearer(token), body });
   const identify = (body: unknown, origin = 'https://shop.example') =>
-    api(srv.url, 'POST', '/api/widget/v1/identify', { body, headers: { origin } });
+    api(hal.url, 'POST', '/api/widget/v1/identify', { body, headers: { origin } });
   const secret = async () => {
-    const row = await srv.services.stores.projects.byId(project.id);
-    return srv.services.projects.widgetSecret(row as NonNullable<typeof row>);
+    const row = await hal.srv.services.stores.projects.byId(project.id);
+    return hal.srv.services.projects.widgetSecret(row as NonNullable<typeof row>);
   };
 
   it('returns the widget fields in the token response of a widget:serve grant', async () => {
@@ -54,8 +36,8 @@ describe.each(BACKENDS)('widget identity on %s (HAL seed)', (backend) => {
     expect(t).toMatchObject({
       scope: 'widget:serve',
       project_id: project.id,
-      widget_script_url: `${srv.services.config.issuer}/widget/v1/hal-widget.js`,
-      api_base_url: srv.services.config.issuer,
+      widget_script_url: `${hal.srv.services.config.issuer}/widget/v1/hal-widget.js`,
+      api_base_url: hal.srv.services.config.issuer,
     });
   });
 
@@ -83,10 +65,10 @@ describe.each(BACKENDS)('widget identity on %s (HAL seed)', (backend) => {
     expect(denied.json.error.code).toBe('insufficient_scope');
     const t = await connect();
     await oauthPost(
-      srv.url,
+      hal.url,
       '/oauth/revoke',
       { token: t.refresh_token },
-      { id: host.client_id, secret: host.client_secret as string },
+      { id: hal.app.client_id, secret: hal.app.client_secret as string },
     );
     expect((await sign(t.access_token, { user_id: 'x' })).status).toBe(401);
   });
@@ -115,7 +97,7 @@ describe.each(BACKENDS)('widget identity on %s (HAL seed)', (backend) => {
     expect(ok.json.data).toMatchObject({ user_id: 'visitor-7', expires_in: 900 });
     expect(typeof ok.json.data.widget_token).toBe('string');
     await identify({ app_id: project.app_id, user_jwt: signed.user_jwt });
-    const seen = (await srv.services.stores.projects.identities(project.id)).find(
+    const seen = (await hal.srv.services.stores.projects.identities(project.id)).find(
       (i) => i.userId === 'visitor-7',
     );
     expect(seen?.count).toBe(2);
@@ -141,7 +123,7 @@ describe.each(BACKENDS)('widget identity on %s (HAL seed)', (backend) => {
       }),
     );
     expect(answers.map((a) => a.status)).toEqual(Array(60).fill(200));
-    const seen = await srv.services.stores.projects.identities(project.id);
+    const seen = await hal.srv.services.stores.projects.identities(project.id);
     for (const user_id of users) expect(seen.find((i) => i.userId === user_id)?.count).toBe(20);
     expect(seen.find((i) => i.userId === 'crowd-3')).toMatchObject({
       name: 'Last Name',
@@ -173,7 +155,7 @@ describe.each(BACKENDS)('widget identity on %s (HAL seed)', (backend) => {
     );
     expect(res.status).toBe(403);
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
-    const pre = await fetch(`${srv.url}/api/widget/v1/identify`, {
+    const pre = await fetch(`${hal.url}/api/widget/v1/identify`, {
       method: 'OPTIONS',
       headers: {
         origin: 'https://shop.example',
@@ -185,16 +167,17 @@ describe.each(BACKENDS)('widget identity on %s (HAL seed)', (backend) => {
   });
 
   it('refuses bare hashes when the project requires user_jwt', async () => {
-    const other = (await api(srv.url, 'POST', '/api/v1/projects', { auth: owner, body: { name: 'Strict' } }))
-      .json.data;
-    await api(srv.url, 'PATCH', `/api/v1/projects/${other.id}`, {
-      auth: owner,
+    const other = (
+      await api(hal.url, 'POST', '/api/v1/projects', { auth: hal.user.auth, body: { name: 'Strict' } })
+    ).json.data;
+    await api(hal.url, 'PATCH', `/api/v1/projects/${other.id}`, {
+      auth: hal.user.auth,
       body: { require_user_jwt: true },
     });
-    const row = await srv.services.stores.projects.byId(other.id);
-    const s = srv.services.projects.widgetSecret(row as NonNullable<typeof row>);
+    const row = await hal.srv.services.stores.projects.byId(other.id);
+    const s = hal.srv.services.projects.widgetSecret(row as NonNullable<typeof row>);
     const hash = createHmac('sha256', s).update('u').digest('hex');
-    const res = await api(srv.url, 'POST', '/api/widget/v1/identify', {
+    const res = await api(hal.url, 'POST', '/api/widget/v1/identify', {
       body: { app_id: other.app_id, user_id: 'u', user_hash: hash },
     });
     expect(res.status).toBe(401);
@@ -204,8 +187,8 @@ describe.each(BACKENDS)('widget identity on %s (HAL seed)', (backend) => {
   it('signs with the new identity secret after a rotation; old hashes stop verifying', async () => {
     const t = await connect();
     const before = (await sign(t.access_token, { user_id: 'rot-1' })).json;
-    const ownerId = (await api(srv.url, 'GET', '/api/v1/auth/me', { auth: owner })).json.data.id;
-    const rotated = await srv.services.projects.rotateSecret({ userId: ownerId }, project.id);
+    const ownerId = (await api(hal.url, 'GET', '/api/v1/auth/me', { auth: hal.user.auth })).json.data.id;
+    const rotated = await hal.srv.services.projects.rotateSecret({ userId: ownerId }, project.id);
     const after = (await sign(t.access_token, { user_id: 'rot-1' })).json;
     expect(after.user_hash).not.toBe(before.user_hash);
     expect(after.user_hash).toBe(createHmac('sha256', rotated.widget_secret).update('rot-1').digest('hex'));
@@ -218,8 +201,8 @@ describe.each(BACKENDS)('widget identity on %s (HAL seed)', (backend) => {
   });
 
   it('exchanges a legacy private project client code for app_id and widget_secret (HAL seed)', async () => {
-    const created = await api(srv.url, 'POST', '/api/v1/oauth/apps', {
-      auth: owner,
+    const created = await api(hal.url, 'POST', '/api/v1/oauth/apps', {
+      auth: hal.user.auth,
       body: {
         name: 'Legacy',
         redirect_uris: ['https://legacy.example/cb'],
@@ -234,7 +217,7 @@ describe.each(BACKENDS)('widget identity on %s (HAL seed)', (backend) => {
       project_id: project.id,
       allowed_scopes: ['widget:serve'],
     });
-    const { res } = await codeFlow(srv.url, browser, legacy, { scope: 'widget:serve' });
+    const { res } = await codeFlow(hal.url, hal.user.browser, legacy, { scope: 'widget:serve' });
     expect(res.status).toBe(200);
     expect(res.json).toEqual({
       app_id: project.app_id,
@@ -245,9 +228,10 @@ describe.each(BACKENDS)('widget identity on %s (HAL seed)', (backend) => {
     expect(res.headers.get('cache-control')).toBe('no-store');
 
     // It can only be authorized for its own project.
-    const other = (await api(srv.url, 'POST', '/api/v1/projects', { auth: owner, body: { name: 'Other' } }))
-      .json.data;
-    const refused = await browser.fetch(
+    const other = (
+      await api(hal.url, 'POST', '/api/v1/projects', { auth: hal.user.auth, body: { name: 'Other' } })
+    ).json.data;
+    const refused = await hal.user.browser.fetch(
       `/oauth/authorize?${new URLSearchParams({
         response_type: 'code',
         client_id: legacy.client_id,
@@ -269,13 +253,13 @@ describe.each(BACKENDS)('widget identity on %s (HAL seed)', (backend) => {
   });
 
   it('serves the widget script as JavaScript with an ETag and a cache lifetime', async () => {
-    const res = await fetch(`${srv.url}/widget/v1/hal-widget.js`);
+    const res = await fetch(`${hal.url}/widget/v1/hal-widget.js`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/javascript/);
     expect(res.headers.get('cache-control')).toContain('max-age=');
     const etag = res.headers.get('etag') as string;
     expect(await res.text()).toContain('HalWidget');
-    const again = await fetch(`${srv.url}/widget/v1/hal-widget.js`, { headers: { 'if-none-match': etag } });
+    const again = await fetch(`${hal.url}/widget/v1/hal-widget.js`, { headers: { 'if-none-match': etag } });
     expect(again.status).toBe(304);
   });
 });
