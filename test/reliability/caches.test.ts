@@ -4,7 +4,8 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, onTestFinished, vi } from 'vitest';
 import { api, bearer } from '../support/api';
-import { type Browser, basic, signUp } from '../support/browser';
+import { type Browser, signUp } from '../support/browser';
+import { signUpUser } from '../support/fixtures';
 import { codeFlow, decodeJwtPayload, oauthPost, type RegisteredApp, registerApp } from '../support/oauth';
 import { BACKENDS, startCluster, type TestServer } from '../support/servers';
 import { trpcFor } from '../support/trpc';
@@ -143,9 +144,7 @@ describe.runIf(BACKENDS.includes('postgres'))('per-process caches on two servers
   beforeAll(async () => {
     // One issuer, as behind a load balancer: tokens of either server verify on the other.
     [a, b] = (await startCluster(2, { HAL_ISSUER: 'http://hal.test' })) as [TestServer, TestServer];
-    const signed = await signUp(a.url);
-    browser = signed.browser;
-    owner = basic(signed.account.email, signed.account.password);
+    ({ browser, auth: owner } = await signUpUser(a.url));
     app = await registerApp(a.url, owner, { allowed_scopes: ['profile', 'widget:serve'] });
     const [row] = (await a.database.db.execute(sql`select current_database() as name`)) as unknown as {
       name: string;

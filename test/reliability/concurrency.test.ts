@@ -1,40 +1,29 @@
 import { Agent } from 'node:http';
 import { hashToken, newId, newRefreshToken, newUserId } from '@hal/core';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { postFormWithAgent } from '../support/api';
-import { basic, signUp } from '../support/browser';
-import { type RegisteredApp, registerApp } from '../support/oauth';
-import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+import { useInstance } from '../support/fixtures';
+import { BACKENDS } from '../support/servers';
 
 describe.each(BACKENDS)('refresh rotation under concurrency on %s (RFC 9700 §4.14.2)', (backend) => {
-  let srv: TestServer;
-  let app: RegisteredApp;
-
-  beforeAll(async () => {
-    srv = await startTestServer(backend, { HAL_RATE_LIMITS: 'off' });
-    const { account } = await signUp(srv.url);
-    app = await registerApp(srv.url, basic(account.email, account.password), { allowed_scopes: ['profile'] });
-  }, 60_000);
-  afterAll(async () => {
-    agent.destroy();
-    await srv.close();
-  });
+  const hal = useInstance(backend, { env: { HAL_RATE_LIMITS: 'off' }, app: { allowed_scopes: ['profile'] } });
+  afterAll(() => agent.destroy());
 
   /**
    * A grant with one live refresh token, set up directly in the store as a code exchange would
    * (one grant per user × app × project, so each call uses its own user).
    */
   async function grantWithRefreshToken(): Promise<{ grantId: string; token: string }> {
-    const stored = await srv.services.stores.apps.byClientId(app.client_id);
+    const stored = await hal.srv.services.stores.apps.byClientId(hal.app.client_id);
     const id = newUserId();
-    await srv.services.stores.accounts.createUser({
+    await hal.srv.services.stores.accounts.createUser({
       id,
       email: `${id}@example.test`,
       name: id,
       passwordHash: 'unused',
     });
-    const grant = await srv.services.stores.grants.upsert({
+    const grant = await hal.srv.services.stores.grants.upsert({
       id: newId(),
       userId: id,
       appId: stored?.id as string,
@@ -43,7 +32,7 @@ describe.each(BACKENDS)('refresh rotation under concurrency on %s (RFC 9700 §4.
       details: null,
     });
     const token = newRefreshToken();
-    await srv.services.stores.oauth.createRefreshToken({
+    await hal.srv.services.stores.oauth.createRefreshToken({
       id: newId(),
       tokenHash: hashToken(token),
       expiresAt: new Date(Date.now() + 3600_000),
@@ -59,10 +48,10 @@ describe.each(BACKENDS)('refresh rotation under concurrency on %s (RFC 9700 §4.
   const agent = new Agent({ keepAlive: true, maxSockets: 100 });
   const refresh = (token: string) =>
     postFormWithAgent(
-      srv.url,
+      hal.url,
       '/oauth/token',
       { grant_type: 'refresh_token', refresh_token: token },
-      `Basic ${Buffer.from(`${app.client_id}:${app.client_secret}`).toString('base64')}`,
+      `Basic ${Buffer.from(`${hal.app.client_id}:${hal.app.client_secret}`).toString('base64')}`,
       agent,
     );
 
@@ -81,13 +70,13 @@ describe.each(BACKENDS)('refresh rotation under concurrency on %s (RFC 9700 §4.
     const winners = results.filter((r) => r.status === 200);
     expect(winners).toHaveLength(1);
     expect(results.filter((r) => r.status === 400 && r.json.error === 'invalid_grant')).toHaveLength(49);
-    const grant = await srv.services.stores.oauth.grant(grantId);
+    const grant = await hal.srv.services.stores.oauth.grant(grantId);
     expect(grant?.revokedAt).not.toBeNull();
     expect((await refresh(winners[0]?.json.refresh_token)).json.error).toBe('invalid_grant');
   }, 60_000);
 
   it('leaves no duplicate or orphan rows', async () => {
-    const { db } = srv.database;
+    const { db } = hal.srv.database;
     const rows = <T>(r: unknown) => ((r as { rows?: T[] }).rows ?? (r as T[])) as T[];
     const dupes = rows<{ n: number }>(
       await db.execute(

@@ -1,7 +1,7 @@
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, bearer } from '../support/api';
-import { basic, signUp } from '../support/browser';
+import { signUpUser } from '../support/fixtures';
 import { codeFlow, oauthPost, type RegisteredApp, registerApp } from '../support/oauth';
 import { type Cluster, findPgBin, freePort, removeCluster, startCluster } from '../support/postgres-cluster';
 import { HalProcess } from '../support/process';
@@ -33,10 +33,9 @@ describe.runIf(BACKENDS.includes('postgres'))('crash and restart under load', ()
       HAL_RATE_LIMITS: 'off',
     });
     await hal.start();
-    const { browser, account } = await signUp(hal.url).catch((e) => {
+    const { browser, auth } = await signUpUser(hal.url).catch((e) => {
       throw new Error(`${e.message}\n${hal.output}`);
     });
-    const auth = basic(account.email, account.password);
     // A grace period lets a client retry a refresh whose answer was lost in the crash (contract).
     app = await registerApp(hal.url, auth, { allowed_scopes: ['profile'], refresh_reuse_grace: 60 });
     pat = (

@@ -1,9 +1,8 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { api } from '../support/api';
-import { basic, signUp } from '../support/browser';
-import { registerApp } from '../support/oauth';
-import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+import { useInstance } from '../support/fixtures';
+import { BACKENDS } from '../support/servers';
 
 const RUNS = Number(process.env.HAL_FUZZ_RUNS ?? 150);
 
@@ -112,7 +111,7 @@ const body = fc.oneof(formString, jsonString, nonUtf8);
 type Endpoint = { method: 'GET' | 'POST'; path: string; kind: 'oauth' | 'api' | 'html' | 'trpc' | 'any' };
 
 describe.each(BACKENDS)('hostile input on %s: never a 5xx, always the contract error shape', (backend) => {
-  let srv: TestServer;
+  const hal = useInstance(backend, { env: { HAL_RATE_LIMITS: 'off' }, app: {} });
   let tried = 0;
   const endpoints: Endpoint[] = [
     { method: 'POST', path: '/oauth/token', kind: 'oauth' },
@@ -132,19 +131,13 @@ describe.each(BACKENDS)('hostile input on %s: never a 5xx, always the contract e
     { method: 'POST', path: '/trpc/projects.create', kind: 'trpc' },
   ];
 
-  beforeAll(async () => {
-    srv = await startTestServer(backend, { HAL_RATE_LIMITS: 'off' });
-    const { account } = await signUp(srv.url);
-    await registerApp(srv.url, basic(account.email, account.password));
-  });
-  afterAll(async () => {
-    await srv.close();
+  afterAll(() => {
     console.info(`hostile input on ${backend}: ${tried} requests tried`);
   });
 
   /** Checks one response against the contract: < 500 and the error shape of its surface. */
   function checkShape(endpoint: Endpoint, status: number, type: string | null, text: string) {
-    const lastError = srv.logs
+    const lastError = hal.srv.logs
       .filter((l) => l.includes('"level":50'))
       .at(-1)
       ?.slice(0, 600);
@@ -183,7 +176,7 @@ describe.each(BACKENDS)('hostile input on %s: never a 5xx, always the contract e
           if (type) headers['content-type'] = type;
           if (auth) headers.authorization = auth;
           const query = withQuery ? `?${new URLSearchParams({ client_id: 'x', scope: 'profile' })}` : '';
-          const res = await fetch(`${srv.url}${endpoint.path}${query}`, {
+          const res = await fetch(`${hal.url}${endpoint.path}${query}`, {
             method: endpoint.method,
             headers,
             body: payload,
@@ -199,7 +192,7 @@ describe.each(BACKENDS)('hostile input on %s: never a 5xx, always the contract e
     await fc.assert(
       fc.asyncProperty(formString, async (query) => {
         tried++;
-        const res = await fetch(`${srv.url}/oauth/authorize?${query}`, { redirect: 'manual' });
+        const res = await fetch(`${hal.url}/oauth/authorize?${query}`, { redirect: 'manual' });
         expect(res.status).toBeLessThan(500);
         if (res.status >= 300 && res.status < 400) {
           // Redirects only to the sign-in page: no client was registered for these garbage requests.
@@ -223,7 +216,7 @@ describe.each(BACKENDS)('hostile input on %s: never a 5xx, always the contract e
             `/api/v1/projects/${encodeURIComponent(segment)}`,
             `/api/v1/oauth/apps/public/${encodeURIComponent(segment)}`,
           ]) {
-            const res = await api(srv.url, 'GET', path, { headers });
+            const res = await api(hal.url, 'GET', path, { headers });
             checkShape(
               { method: 'GET', path, kind: 'api' },
               res.status,

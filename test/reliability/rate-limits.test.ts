@@ -1,34 +1,29 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../support/api';
-import { basic, signUp } from '../support/browser';
-import { oauthPost, registerApp } from '../support/oauth';
-import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+import { useInstance } from '../support/fixtures';
+import { oauthPost } from '../support/oauth';
+import { BACKENDS } from '../support/servers';
 
 describe.each(BACKENDS)('rate limits kept in the database on %s', (backend) => {
-  let srv: TestServer;
-  let client: { id: string; secret: string };
-  let owner: string;
-  beforeAll(async () => {
-    srv = await startTestServer(backend, {
+  const hal = useInstance(backend, {
+    env: {
       HAL_RATE_LIMIT_TOKEN: '3',
       HAL_RATE_LIMIT_INTROSPECT: '2',
       HAL_RATE_LIMIT_IDENTIFY: '2',
       HAL_RATE_LIMIT_SIGN_IDENTITY: '2',
-    });
-    const { account } = await signUp(srv.url);
-    owner = basic(account.email, account.password);
-    const app = await registerApp(srv.url, owner, {
-      allowed_scopes: ['profile'],
-    });
-    client = { id: app.client_id, secret: app.client_secret as string };
+    },
+    app: { allowed_scopes: ['profile'] },
   });
-  afterAll(() => srv.close());
+  let client: { id: string; secret: string };
+  beforeAll(() => {
+    client = { id: hal.app.client_id, secret: hal.app.client_secret as string };
+  });
 
   it('answers 429 with Retry-After past the token endpoint limit, in the OAuth error shape', async () => {
     const statuses: number[] = [];
     let last: Awaited<ReturnType<typeof oauthPost>> | undefined;
     for (let i = 0; i < 4; i++) {
-      last = await oauthPost(srv.url, '/oauth/token', { grant_type: 'client_credentials' }, client);
+      last = await oauthPost(hal.url, '/oauth/token', { grant_type: 'client_credentials' }, client);
       statuses.push(last.status);
     }
     expect(statuses).toEqual([200, 200, 200, 429]);
@@ -39,14 +34,14 @@ describe.each(BACKENDS)('rate limits kept in the database on %s', (backend) => {
   it('limits introspection', async () => {
     const statuses = [];
     for (let i = 0; i < 3; i++)
-      statuses.push((await oauthPost(srv.url, '/oauth/introspect', { token: 'x' }, client)).status);
+      statuses.push((await oauthPost(hal.url, '/oauth/introspect', { token: 'x' }, client)).status);
     expect(statuses).toEqual([200, 200, 429]);
   });
 
   it('limits sign-identity per connection (client × project)', async () => {
     const pat = (
-      await api(srv.url, 'POST', '/api/v1/tokens', {
-        auth: owner,
+      await api(hal.url, 'POST', '/api/v1/tokens', {
+        auth: hal.user.auth,
         body: { name: 'w', scopes: ['widget:serve'] },
       })
     ).json.data.token;
@@ -54,7 +49,7 @@ describe.each(BACKENDS)('rate limits kept in the database on %s', (backend) => {
     for (let i = 0; i < 3; i++) {
       statuses.push(
         (
-          await api(srv.url, 'POST', '/api/oauth/widget/sign-identity', {
+          await api(hal.url, 'POST', '/api/oauth/widget/sign-identity', {
             auth: `Bearer ${pat}`,
             body: { user_id: 'u' },
           })
@@ -69,7 +64,7 @@ describe.each(BACKENDS)('rate limits kept in the database on %s', (backend) => {
     const statuses = [];
     let body: { error?: { code: string } } = {};
     for (let i = 0; i < 3; i++) {
-      const res = await api(srv.url, 'POST', '/api/widget/v1/identify', {
+      const res = await api(hal.url, 'POST', '/api/widget/v1/identify', {
         body: { app_id: 'hal_wa_x', user_id: 'u', user_hash: 'h' },
       });
       statuses.push(res.status);

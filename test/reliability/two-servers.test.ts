@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, bearer } from '../support/api';
 import { Browser, basic, signUp } from '../support/browser';
+import { signUpUser } from '../support/fixtures';
 import {
   authorizePath,
   consentForm,
@@ -31,9 +32,7 @@ describe.runIf(BACKENDS.includes('postgres'))('two HAL servers on one PostgreSQL
       TestServer,
       TestServer,
     ];
-    const signed = await signUp(a.url);
-    browser = signed.browser;
-    owner = basic(signed.account.email, signed.account.password);
+    ({ browser, auth: owner } = await signUpUser(a.url));
     app = await registerApp(b.url, owner, { allowed_scopes: ['profile'] });
   });
   afterAll(async () => {
