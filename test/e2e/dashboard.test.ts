@@ -4,13 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, bearer } from '../support/api';
 import { newAccount } from '../support/browser';
 import { ARTIFACTS, browserAvailable, launchChromium, watchErrors } from '../support/chromium';
+import { useInstance } from '../support/fixtures';
 import { pkce } from '../support/oauth';
-import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+import { BACKENDS } from '../support/servers';
 
 const backend = BACKENDS.includes('postgres') ? 'postgres' : 'pglite';
 
 describe.runIf(browserAvailable())(`dashboard in headless Chromium (${backend})`, () => {
-  let srv: TestServer;
+  const hal = useInstance(backend, { user: false });
   let context: BrowserContext;
   let page: Page;
   let errors: string[];
@@ -19,19 +20,17 @@ describe.runIf(browserAvailable())(`dashboard in headless Chromium (${backend})`
     page.screenshot({ path: join(ARTIFACTS, `dashboard-${name}.png`), fullPage: true });
 
   beforeAll(async () => {
-    srv = await startTestServer(backend);
     context = await launchChromium();
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: srv.url });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: hal.url });
     page = await context.newPage();
     errors = watchErrors(page);
   }, 60_000);
   afterAll(async () => {
     await context?.close();
-    await srv?.close();
   });
 
   it('sends a signed-out visitor to sign-in and back after sign-up', async () => {
-    await page.goto(`${srv.url}/dashboard/`);
+    await page.goto(`${hal.url}/dashboard/`);
     await page.waitForURL(/\/login\?return_to=/);
     await page.click('text=Create one');
     await page.fill('#name', account.name);
@@ -71,7 +70,7 @@ describe.runIf(browserAvailable())(`dashboard in headless Chromium (${backend})`
     const rotated = (await page.textContent('[data-testid=secret-value]')) as string;
     expect(rotated).toMatch(/^hal_cs_/);
     expect(rotated).not.toBe(first);
-    const apps = await api(srv.url, 'POST', '/oauth/token', {
+    const apps = await api(hal.url, 'POST', '/oauth/token', {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'grant_type=client_credentials',
     });
@@ -86,7 +85,7 @@ describe.runIf(browserAvailable())(`dashboard in headless Chromium (${backend})`
     await page.click('text=Create token');
     const token = (await page.textContent('[data-testid=secret-value]')) as string;
     expect(token).toMatch(/^hal_pat_/);
-    const me = await api(srv.url, 'GET', '/api/v1/auth/me', { auth: bearer(token) });
+    const me = await api(hal.url, 'GET', '/api/v1/auth/me', { auth: bearer(token) });
     expect(me.status).toBe(200);
     expect(me.json.data.email).toBe(account.email);
     await page.click('text=I have saved it');
@@ -121,13 +120,13 @@ describe.runIf(browserAvailable())(`dashboard in headless Chromium (${backend})`
     await page.route('https://host.example/**', (route) =>
       route.fulfill({ status: 200, body: 'callback reached' }),
     );
-    await page.goto(`${srv.url}/oauth/authorize?${query}`);
+    await page.goto(`${hal.url}/oauth/authorize?${query}`);
     expect(await page.textContent('h1')).toContain('Authorize Widget Host');
     await shot('consent');
     await page.click('button[value=approve]');
     await page.waitForURL(/host\.example\/callback/);
     const code = new URL(page.url()).searchParams.get('code') as string;
-    const token = await api(srv.url, 'POST', '/oauth/token', {
+    const token = await api(hal.url, 'POST', '/oauth/token', {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
         grant_type: 'authorization_code',
@@ -140,17 +139,17 @@ describe.runIf(browserAvailable())(`dashboard in headless Chromium (${backend})`
     });
     expect(token.status).toBe(200);
     expect(
-      (await api(srv.url, 'GET', '/api/v1/auth/me', { auth: bearer(token.json.access_token) })).status,
+      (await api(hal.url, 'GET', '/api/v1/auth/me', { auth: bearer(token.json.access_token) })).status,
     ).toBe(200);
 
-    await page.goto(`${srv.url}/dashboard/#/connections`);
+    await page.goto(`${hal.url}/dashboard/#/connections`);
     await page.waitForSelector('[data-testid=connection]');
     await shot('connections');
     await page.click('[data-testid=connection] >> text=Revoke access');
     await page.click('[data-testid=connection] >> text=Yes');
     await expect.poll(() => page.textContent('main')).toContain('You have not connected any app');
     expect(
-      (await api(srv.url, 'GET', '/api/v1/auth/me', { auth: bearer(token.json.access_token) })).status,
+      (await api(hal.url, 'GET', '/api/v1/auth/me', { auth: bearer(token.json.access_token) })).status,
     ).toBe(401);
   });
 
@@ -166,7 +165,7 @@ describe.runIf(browserAvailable())(`dashboard in headless Chromium (${backend})`
 
   it('is usable on a phone-sized screen and had no console or page errors', async () => {
     await page.setViewportSize({ width: 375, height: 740 });
-    await page.goto(`${srv.url}/dashboard/#/projects`);
+    await page.goto(`${hal.url}/dashboard/#/projects`);
     await page.waitForSelector('.cards li');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(1);

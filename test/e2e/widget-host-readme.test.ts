@@ -3,11 +3,11 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { api } from '../support/api';
-import { basic, signUp } from '../support/browser';
-import { authorizeInBrowser, registerApp } from '../support/oauth';
-import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+import { useInstance } from '../support/fixtures';
+import { authorizeInBrowser } from '../support/oauth';
+import { BACKENDS } from '../support/servers';
 
 const README = join(import.meta.dirname, '..', '..', 'examples', 'widget-host', 'README.md');
 const HOST = 'http://127.0.0.1:4000';
@@ -27,31 +27,24 @@ declare global {
 // Keeps the README honest: its snippet is run as written, against a real HAL, with only the
 // callback request (which a real host receives from the browser) filled in.
 describe(`the example widget host README integration (${BACKENDS.at(-1)}, HAL seed)`, () => {
-  let srv: TestServer;
-
-  beforeAll(async () => {
-    srv = await startTestServer(BACKENDS.at(-1) ?? 'pglite');
-  });
-  afterAll(() => srv?.close());
+  const hal = useInstance(BACKENDS.at(-1) ?? 'pglite');
 
   it('is under 30 lines and connects, refreshes, signs and embeds as written', async () => {
     const snippet = readmeSnippet();
     expect(snippet.trimEnd().split('\n').length).toBeLessThan(30);
 
-    const { browser, account } = await signUp(srv.url);
-    const owner = basic(account.email, account.password);
-    const project = (await api(srv.url, 'POST', '/api/v1/projects', { auth: owner, body: { name: 'Shop' } }))
-      .json.data;
-    await api(srv.url, 'PATCH', `/api/v1/projects/${project.id}`, {
+    const { browser, auth: owner } = hal.user;
+    const project = await hal.user.createProject('Shop');
+    await api(hal.url, 'PATCH', `/api/v1/projects/${project.id}`, {
       auth: owner,
       body: { allowed_origins: [HOST] },
     });
-    const app = await registerApp(srv.url, owner, {
+    const app = await hal.registerApp({
       redirect_uris: [`${HOST}/callback`],
       allowed_scopes: ['widget:serve', 'projects:read'],
     });
     Object.assign(process.env, {
-      HAL_URL: srv.url,
+      HAL_URL: hal.url,
       HAL_CLIENT_ID: app.client_id,
       HAL_CLIENT_SECRET: app.client_secret,
       PUBLIC_URL: HOST,
@@ -73,8 +66,8 @@ describe(`the example widget host README integration (${BACKENDS.at(-1)}, HAL se
     expect(ran.project.app_id).toBe(project.app_id);
     expect(ran.tokens.refresh_token).toMatch(/^hal_rt_/);
     expect(ran.html).toContain(`HalWidget('init', {"app_id":"${project.app_id}"})`);
-    expect(ran.html).toContain(`<script async src="${srv.url}/widget/v1/hal-widget.js"></script>`);
-    const identify = await api(srv.url, 'POST', '/api/widget/v1/identify', {
+    expect(ran.html).toContain(`<script async src="${hal.url}/widget/v1/hal-widget.js"></script>`);
+    const identify = await api(hal.url, 'POST', '/api/widget/v1/identify', {
       headers: { origin: HOST },
       body: { app_id: project.app_id, user_id: 'demo-user-1', user_hash: ran.user_hash },
     });

@@ -3,23 +3,22 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHost, type Host, listen } from '../../examples/widget-host/src/index';
 import { api } from '../support/api';
-import { basic, signUp } from '../support/browser';
 import { ARTIFACTS, browserAvailable, launchChromium } from '../support/chromium';
-import { type RegisteredApp, registerApp } from '../support/oauth';
+import { useInstance } from '../support/fixtures';
+import type { RegisteredApp } from '../support/oauth';
 import { freePort } from '../support/postgres-cluster';
-import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+import { BACKENDS } from '../support/servers';
 
 const backend = BACKENDS.includes('postgres') ? 'postgres' : 'pglite';
 const LAUNCHER = '#hal-widget-root[data-state="identified"][data-user-id="demo-user-1"]';
 
 describe.runIf(browserAvailable())(`example widget host in headless Chromium (${backend}, HAL seed)`, () => {
-  let srv: TestServer;
+  const hal = useInstance(backend);
   let host: Host;
   let hostServer: { close(): Promise<void> };
   let hostUrl: string;
   let context: BrowserContext;
   let page: Page;
-  let account: { email: string; password: string };
   let project: { id: string; app_id: string; name: string };
   let app: RegisteredApp;
   // The host's clock runs ahead by this much, to bring its access token near expiry.
@@ -38,19 +37,16 @@ describe.runIf(browserAvailable())(`example widget host in headless Chromium (${
   }
 
   beforeAll(async () => {
-    srv = await startTestServer(backend);
-    ({ account } = await signUp(srv.url));
-    const owner = basic(account.email, account.password);
-    project = (await api(srv.url, 'POST', '/api/v1/projects', { auth: owner, body: { name: 'Storefront' } }))
-      .json.data;
+    const owner = hal.user.auth;
+    project = await hal.user.createProject('Storefront');
     const port = await freePort();
     hostUrl = `http://127.0.0.1:${port}`;
-    app = await registerApp(srv.url, owner, {
+    app = await hal.registerApp({
       name: 'Example Widget Host',
       redirect_uris: [`${hostUrl}/callback`],
       allowed_scopes: ['widget:serve', 'projects:read'],
     });
-    const origins = await api(srv.url, 'PATCH', `/api/v1/projects/${project.id}`, {
+    const origins = await api(hal.url, 'PATCH', `/api/v1/projects/${project.id}`, {
       auth: owner,
       body: { allowed_origins: [hostUrl] },
     });
@@ -58,7 +54,7 @@ describe.runIf(browserAvailable())(`example widget host in headless Chromium (${
 
     host = createHost(
       {
-        halUrl: srv.url,
+        halUrl: hal.url,
         clientId: app.client_id,
         clientSecret: app.client_secret as string,
         publicUrl: hostUrl,
@@ -81,7 +77,6 @@ describe.runIf(browserAvailable())(`example widget host in headless Chromium (${
   afterAll(async () => {
     await context?.close();
     await hostServer?.close();
-    await srv?.close();
   });
 
   it('connects through HAL sign-in and consent with the project preselected (code flow, PKCE, RFC 9207 iss)', async () => {
@@ -89,9 +84,9 @@ describe.runIf(browserAvailable())(`example widget host in headless Chromium (${
     expect(await page.getAttribute('a:has-text("Connect HAL")', 'href')).toBe('/connect');
     // A host that knows which project it wants names it; the consent page preselects it.
     await page.goto(`${hostUrl}/connect?project_id=${project.id}`);
-    await page.waitForURL(`${srv.url}/login?**`);
-    await page.fill('#email', account.email);
-    await page.fill('#password', account.password);
+    await page.waitForURL(`${hal.url}/login?**`);
+    await page.fill('#email', hal.user.account.email);
+    await page.fill('#password', hal.user.account.password);
     await page.click('button[type=submit]');
     await page.waitForSelector('select#project_id');
     expect(await page.textContent('h1')).toContain('Example Widget Host');
@@ -104,8 +99,8 @@ describe.runIf(browserAvailable())(`example widget host in headless Chromium (${
       projectId: project.id,
       projectName: 'Storefront',
       appId: project.app_id,
-      widgetScriptUrl: `${srv.url}/widget/v1/hal-widget.js`,
-      apiBaseUrl: srv.url,
+      widgetScriptUrl: `${hal.url}/widget/v1/hal-widget.js`,
+      apiBaseUrl: hal.url,
     });
     expect(connection?.refreshToken).toMatch(/^hal_rt_/);
     expect(connection?.expiresAt).toBeGreaterThan(Date.now() + 60_000);
@@ -175,7 +170,7 @@ describe.runIf(browserAvailable())(`example widget host in headless Chromium (${
       return { status: res.status, text: await res.text() };
     };
 
-    const noCookie = await callback({ state: 'x', iss: srv.url });
+    const noCookie = await callback({ state: 'x', iss: hal.url });
     expect(noCookie.status).toBe(400);
     expect(noCookie.text).toContain('This connection was not started here or has expired.');
     const a = await start();
@@ -183,16 +178,16 @@ describe.runIf(browserAvailable())(`example widget host in headless Chromium (${
     expect(otherIss.status).toBe(400);
     expect(otherIss.text).toContain('unexpected &quot;iss&quot;');
     const b = await start();
-    const otherState = await callback({ state: `${b.state}x`, iss: srv.url }, b.cookie);
+    const otherState = await callback({ state: `${b.state}x`, iss: hal.url }, b.cookie);
     expect(otherState.status).toBe(400);
     expect(otherState.text).toContain('unexpected &quot;state&quot;');
     // Single use: the flow is gone even after a refused callback.
-    expect((await callback({ state: b.state, iss: srv.url }, b.cookie)).status).toBe(400);
+    expect((await callback({ state: b.state, iss: hal.url }, b.cookie)).status).toBe(400);
     expect(host.store.connection()).toBe(before);
   });
 
   it('recorded the identified visitor for the project, with no page or console errors', async () => {
-    const identities = await srv.services.stores.projects.identities(project.id);
+    const identities = await hal.srv.services.stores.projects.identities(project.id);
     const visitor = identities.find((i) => i.userId === 'demo-user-1');
     // At least the two page views above that reported 'ok'; the tampered one is not counted.
     expect(visitor?.count).toBeGreaterThanOrEqual(2);
