@@ -1,27 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { api } from '../support/api';
-import { type Browser, signUp } from '../support/browser';
-import { BACKENDS, startTestServer, type TestServer } from '../support/servers';
+import { useInstance } from '../support/fixtures';
+import { BACKENDS } from '../support/servers';
 
 const NUL = '\u0000';
 
 /** Each surface answers its errors in its own shape: HTML pages, OAuth JSON (RFC 6749 §5.2), REST JSON. */
 describe.each(BACKENDS)('error surfaces on %s', (backend) => {
-  let srv: TestServer;
-  let browser: Browser;
-  beforeAll(async () => {
-    srv = await startTestServer(backend);
-    ({ browser } = await signUp(srv.url));
-  });
-  afterAll(() => srv.close());
+  const hal = useInstance(backend);
 
   it.each([
     ['/login', { email: `a${NUL}@b.c`, password: 'x' }],
     ['/signup', { email: 'a@b.c', password: 'x', name: `n${NUL}` }],
     ['/oauth/authorize/decision', { request_id: `r${NUL}`, decision: 'approve' }],
   ])('answers a NUL in the form of %s with a 400 HTML page, not JSON', async (path, fields) => {
-    const { csrf } = await browser.page('/login');
-    const res = await browser.post(path, { csrf, ...fields });
+    const { csrf } = await hal.user.browser.page('/login');
+    const res = await hal.user.browser.post(path, { csrf, ...fields });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
@@ -29,7 +23,7 @@ describe.each(BACKENDS)('error surfaces on %s', (backend) => {
   });
 
   it('answers a NUL in a token request in the OAuth shape (RFC 6749 §5.2)', async () => {
-    const res = await api(srv.url, 'POST', '/oauth/token', {
+    const res = await api(hal.url, 'POST', '/oauth/token', {
       body: `grant_type=client_credentials&scope=a${encodeURIComponent(NUL)}`,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
@@ -42,7 +36,7 @@ describe.each(BACKENDS)('error surfaces on %s', (backend) => {
   });
 
   it('answers an unknown path in the REST shape', async () => {
-    const res = await api(srv.url, 'GET', '/nothing-here');
+    const res = await api(hal.url, 'GET', '/nothing-here');
     expect(res.status).toBe(404);
     expect(res.json).toEqual({ error: { code: 'not_found', message: 'no such endpoint' } });
   });
