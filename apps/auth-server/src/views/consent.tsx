@@ -2,8 +2,8 @@
 /** @jsxRuntime automatic */
 import { type AuthorizationDetail, SCOPE_DESCRIPTIONS, type Scope, UnsafeRedirectError } from '@hal/core';
 import type { Context } from 'hono';
-import { AuthorizationPageError, ClientRedirect, type ConsentView } from '../services/authorization';
 import { redirectError } from '../http/oauth-redirect';
+import { AuthorizationPageError, ClientRedirect, type ConsentView } from '../services/authorization';
 import { PAGE_CSP, renderPage } from './layout';
 
 /**
