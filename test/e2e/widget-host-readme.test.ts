@@ -26,7 +26,7 @@ declare global {
 
 // Keeps the README honest: its snippet is run as written, against a real HAL, with only the
 // callback request (which a real host receives from the browser) filled in.
-describe(`the example widget host README integration (${BACKENDS.at(-1)}, HAL seed)`, () => {
+describe(`the example widget host README integration (${BACKENDS.at(-1)})`, () => {
   const hal = useInstance(BACKENDS.at(-1) ?? 'pglite');
 
   it('is under 30 lines and connects, refreshes, signs and embeds as written', async () => {

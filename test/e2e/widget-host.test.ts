@@ -12,7 +12,7 @@ import { BACKENDS } from '../support/servers';
 const backend = BACKENDS.includes('postgres') ? 'postgres' : 'pglite';
 const LAUNCHER = '#hal-widget-root[data-state="identified"][data-user-id="demo-user-1"]';
 
-describe.runIf(browserAvailable())(`example widget host in headless Chromium (${backend}, HAL seed)`, () => {
+describe.runIf(browserAvailable())(`example widget host in headless Chromium (${backend})`, () => {
   const hal = useInstance(backend);
   let host: Host;
   let hostServer: { close(): Promise<void> };
@@ -106,7 +106,7 @@ describe.runIf(browserAvailable())(`example widget host in headless Chromium (${
     expect(connection?.expiresAt).toBeGreaterThan(Date.now() + 60_000);
   });
 
-  it('identifies the signed-in visitor through the embed snippet with a hash HAL signed (HAL seed)', async () => {
+  it('identifies the signed-in visitor through the embed snippet with a hash HAL signed', async () => {
     expect(await identifyOutcome('/demo')).toBe('ok');
     await expect.poll(() => page.locator(LAUNCHER).count()).toBe(1);
     await page.click('#hal-widget-root'); // opens the launcher's panel for the screenshot

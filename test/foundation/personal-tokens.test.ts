@@ -4,7 +4,7 @@ import { basic, signUp } from '../support/browser';
 import { useInstance } from '../support/fixtures';
 import { BACKENDS } from '../support/servers';
 
-describe.each(BACKENDS)('personal access tokens on %s (Halo, hzel seeds)', (backend) => {
+describe.each(BACKENDS)('personal access tokens on %s (contract: /api/v1/tokens)', (backend) => {
   const hal = useInstance(backend);
 
   const create = (body: unknown, as = hal.user.auth) =>

@@ -24,7 +24,7 @@ const ALL_OAUTH_SCOPES = [
   'widget:serve',
 ];
 
-describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel seed)', (backend) => {
+describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps)', (backend) => {
   const hal = useInstance(backend, { user: { login: true } });
   let otherUser: TestUser;
 
@@ -422,7 +422,7 @@ describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel
     });
   });
 
-  describe('secret rotation (hzel seed; contract: rules)', () => {
+  describe('secret rotation (contract: rules)', () => {
     it('returns a new secret once; the old one fails with 401 invalid_client and a Basic challenge (RFC 6749 §5.2)', async () => {
       const app = await hal.registerApp();
       const rotated = await api(hal.url, 'POST', `/api/v1/oauth/apps/${app.id}/secret`, {
@@ -511,7 +511,7 @@ describe.each(BACKENDS)('REST apps API on %s (contract: /api/v1/oauth/apps, hzel
     });
   });
 
-  describe('private project clients (HAL seed)', () => {
+  describe('private project clients (contract: legacy private project clients)', () => {
     let owned: string;
     let administered: string;
     let membered: string;

@@ -109,7 +109,7 @@ describe.each(BACKENDS)(
         expect(html).toMatch(/&lt;script(>|&gt;)alert\(1\)&lt;\/script(>|&gt;)/);
       });
 
-      it('limits the picker of a private project client to its own project (HAL seed)', async () => {
+      it('limits the picker of a private project client to its own project', async () => {
         const res = await api(hal.url, 'POST', '/api/v1/oauth/apps', {
           auth: hal.user.auth,
           body: { name: 'Legacy', redirect_uris: [REDIRECT], kind: 'private', project_id: admin },

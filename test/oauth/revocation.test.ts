@@ -121,7 +121,7 @@ describe.each(BACKENDS)('revocation, introspection and OAuth tokens on the API o
     expect((await me(t.access_token)).status).toBe(200);
   });
 
-  it('revokes through the hzel JSON endpoint, idempotently', async () => {
+  it('revokes through the JSON endpoint POST /api/v1/oauth/token/revoke, idempotently', async () => {
     const t = await tokens();
     const body = {
       token: t.refresh_token,
@@ -156,7 +156,7 @@ describe.each(BACKENDS)('revocation, introspection and OAuth tokens on the API o
     expect(write.json.error.code).toBe('insufficient_scope');
   });
 
-  it('refuses OAuth access tokens on /api/v1/tokens with 403 (hzel seed)', async () => {
+  it('refuses OAuth access tokens on /api/v1/tokens with 403 (contract: PAT, session or Basic only)', async () => {
     const t = await tokens();
     const res = await api(hal.url, 'GET', '/api/v1/tokens', { auth: bearer(t.access_token) });
     expect(res.status).toBe(403);

@@ -5,7 +5,7 @@ import { useInstance } from '../support/fixtures';
 import { codeFlow, decodeJwtPayload, oauthPost, pkce } from '../support/oauth';
 import { BACKENDS } from '../support/servers';
 
-describe.each(BACKENDS)('widget identity on %s (HAL seed)', (backend) => {
+describe.each(BACKENDS)('widget identity on %s', (backend) => {
   const hal = useInstance(backend, {
     app: { name: 'Widget Host', allowed_scopes: ['widget:serve', 'profile'] },
   });
@@ -200,7 +200,7 @@ describe.each(BACKENDS)('widget identity on %s (HAL seed)', (backend) => {
     ).toBe(200);
   });
 
-  it('exchanges a legacy private project client code for app_id and widget_secret (HAL seed)', async () => {
+  it('exchanges a legacy private project client code for app_id and widget_secret', async () => {
     const created = await api(hal.url, 'POST', '/api/v1/oauth/apps', {
       auth: hal.user.auth,
       body: {

@@ -7,7 +7,7 @@ export interface OAuthClient {
   clientId: string;
   ownerId: string;
   clientType: 'public' | 'confidential';
-  /** `private`: a legacy project client bound to `projectId` (HAL seed). */
+  /** `private`: a legacy project client bound to `projectId`. */
   kind: 'public' | 'private';
   projectId: string | null;
   redirectUris: readonly string[];
@@ -27,7 +27,7 @@ export interface GrantRecord {
   revokedAt: Date | null;
 }
 
-/** RFC 6749 §5.1 token response, with RFC 9396 details and the HAL seed's widget fields. */
+/** RFC 6749 §5.1 token response, with RFC 9396 details and the widget fields of a `widget:serve` grant. */
 export interface TokenResponse {
   access_token: string;
   token_type: 'Bearer';
@@ -40,7 +40,7 @@ export interface TokenResponse {
   api_base_url?: string;
 }
 
-/** The legacy private project client's code exchange (HAL seed). */
+/** The legacy private project client's code exchange: the project's widget credentials instead of tokens. */
 export interface WidgetSecretResponse {
   app_id: string;
   widget_secret: string;

@@ -27,7 +27,7 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
 
 /**
  * Reads an `application/x-www-form-urlencoded` body (text + URLSearchParams: several times faster
- * than parseBody, see shared/PERFORMANCE.md). Other content types yield empty params.
+ * than parseBody). Other content types yield empty params.
  */
 export async function formBody(c: Context): Promise<URLSearchParams> {
   const type = c.req.header('content-type') ?? '';

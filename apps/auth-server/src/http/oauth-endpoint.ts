@@ -8,7 +8,7 @@ const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
 /**
  * Reads the parameters of a token, revocation, introspection or PAR request from a form or JSON
- * body (read once as text: see shared/PERFORMANCE.md). Client credentials in the URL are refused
+ * body (read once as text: several times faster than Hono's parseBody). Client credentials in the URL are refused
  * (RFC 6749 §2.3.1: they MUST NOT be included in the request URI).
  */
 export async function readOAuthParams(c: Context): Promise<Params> {

@@ -10,7 +10,7 @@ import type { OAuthApp, Stores } from '@hal/db';
 import { invalidRequest, notFound } from './errors';
 import type { ProjectService } from './projects';
 
-/** The app as the API shows it (hzel OAuthApplicationView): never the secret. */
+/** The app as the API shows it (contract: app fields): never the secret. */
 export const appView = (a: OAuthApp) => ({
   id: a.id,
   client_id: a.clientId,
@@ -47,7 +47,7 @@ function checkRedirectUris(uris: string[]) {
   });
 }
 
-/** OAuth app registration and management (hzel seed), shared by REST and tRPC. */
+/** OAuth app registration and management, shared by REST and tRPC. */
 export function appService(stores: Stores, projects: ProjectService) {
   const { apps, audit } = stores;
 
@@ -63,7 +63,7 @@ export function appService(stores: Stores, projects: ProjectService) {
       checkRedirectUris(input.redirect_uris);
       if (input.kind === 'private') {
         if (!input.project_id) throw invalidRequest('project_id: required for a private project client');
-        // Owners and admins of the project only (HAL seed: created in the project's settings).
+        // Owners and admins of the project only (a private client is created in its project's settings).
         await projects.load({ userId: ownerId, projectId: boundProjectId }, input.project_id, 'update');
       } else if (input.project_id) {
         throw invalidRequest('project_id: only private project clients belong to a project');
@@ -130,7 +130,7 @@ export function appService(stores: Stores, projects: ProjectService) {
       await audit.write({ type: 'app.deleted', userId: ownerId, appId: id });
     },
 
-    /** hzel seed: a new secret, shown once; every refresh token of the app is revoked. */
+    /** A new secret, shown once; every refresh token of the app is revoked. */
     async rotateSecret(ownerId: string, id: string) {
       const app = await owned(ownerId, id);
       if (app.clientType !== 'confidential') throw invalidRequest('public clients have no secret');
@@ -140,7 +140,7 @@ export function appService(stores: Stores, projects: ProjectService) {
       return { ...appView(app), client_secret: secret };
     },
 
-    /** The consent page's public view of an app (hzel OAuthAppPublicView). */
+    /** The consent page's public view of an app (`GET /api/v1/oauth/apps/public/{client_id}`). */
     async publicInfo(clientId: string) {
       const app = await apps.byClientId(clientId);
       if (!app) throw notFound('app');

@@ -3,7 +3,7 @@ import { decryptSecret, encryptSecret } from '@hal/core';
 import type { SigningKey, Stores } from '@hal/db';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVerify } from 'jose';
 
-// ES256: verification is several times faster than RS256 (shared/PERFORMANCE.md).
+// ES256: verification is several times faster than RS256 (BENCHMARKS.md).
 const ALG = 'ES256';
 const RELOAD_EVERY_MS = 60_000;
 const AAD = 'signing-key';
@@ -63,7 +63,7 @@ export class Keyring {
     if (!key?.privateKey) throw new Error('no active signing key');
     const now = Math.floor(Date.now() / 1000);
     // RFC 7515 §7.1 compact JWS, signed synchronously by node:crypto: about 3× the throughput of
-    // jose's WebCrypto path on the token endpoint (shared/PERFORMANCE.md). Verification stays jose.
+    // jose's WebCrypto path on the token endpoint (measured: BENCHMARKS.md). Verification stays jose.
     const header = Buffer.from(JSON.stringify({ alg: ALG, typ, kid: key.kid })).toString('base64url');
     const claims = Buffer.from(JSON.stringify({ ...payload, iat: now, exp: now + expiresIn })).toString(
       'base64url',

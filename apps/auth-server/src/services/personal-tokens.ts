@@ -13,7 +13,7 @@ export const patView = (t: PersonalAccessToken) => ({
   created_at: t.createdAt.toISOString(),
 });
 
-/** Personal access tokens (Halo and hzel seeds): shown once, stored as a SHA-256 hash. */
+/** Personal access tokens for scripts: shown once, stored as a SHA-256 hash. */
 export function personalTokenService(stores: Stores) {
   const { accounts, audit } = stores;
   return {

@@ -54,7 +54,7 @@ export async function authorizationCode(
   if (!grant || grant.revokedAt) throw new InvalidGrant('the grant has been revoked');
 
   if (client.kind === 'private' && grant.projectId) {
-    // HAL seed: legacy project clients receive the project's widget credentials, not tokens.
+    // Contract: legacy private project clients receive the project's widget credentials, not tokens.
     const { app_id, widget_secret } = await ctx.widgetCredentials(grant.projectId);
     return { app_id, widget_secret, project_id: grant.projectId, token_type: 'widget_secret' };
   }

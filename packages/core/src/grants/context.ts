@@ -13,9 +13,9 @@ export interface GrantContext {
   /** AES-GCM sealing for the raw successor refresh token kept during a reuse grace period. */
   seal(value: string): string;
   open(sealed: string): string;
-  /** HAL seed: extra token-response fields for grants including `widget:serve`. */
+  /** Contract: extra token-response fields for grants including `widget:serve`. */
   widgetFields(projectId: string): { widget_script_url: string; api_base_url: string };
-  /** HAL seed: the legacy private client's exchange needs the project's widget credentials. */
+  /** The legacy private project client's exchange needs the project's widget credentials. */
   widgetCredentials(projectId: string): Promise<{ app_id: string; widget_secret: string }>;
   now(): Date;
 }

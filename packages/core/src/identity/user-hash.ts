@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { constantEqual } from '../crypto';
 
 /**
- * The HAL seed's `user_hash`: lowercase hex HMAC-SHA256 of the user id under the project's
+ * The widget's `user_hash`: lowercase hex HMAC-SHA256 of the user id under the project's
  * identity secret.
  * @see https://www.rfc-editor.org/rfc/rfc2104
  */

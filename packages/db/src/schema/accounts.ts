@@ -31,7 +31,7 @@ export const sessions = pgTable(
   (t) => [index('sessions_user').on(t.userId)],
 );
 
-/** Personal access tokens (Halo / hzel seeds); only the SHA-256 of the raw token is kept. */
+/** Personal access tokens for scripts; only the SHA-256 of the raw token is kept. */
 export const personalAccessTokens = pgTable(
   'personal_access_tokens',
   {

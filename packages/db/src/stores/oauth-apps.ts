@@ -22,7 +22,7 @@ const toClient = (app: OAuthApp): OAuthClient => ({
 // A safety net only: every change is announced (NOTIFY) the moment it commits.
 const CACHE_TTL_MS = 60_000;
 
-/** OAuth apps (hzel seed) and their redirect URIs. */
+/** OAuth apps and their redirect URIs. */
 export function oauthAppStore(db: Db, feed: ChangeFeed) {
   // Apps are read on every token, revoke and introspect request and change rarely.
   const cache = feed.cache<string, OAuthApp>('apps', CACHE_TTL_MS);

@@ -5,7 +5,7 @@ import { CreateApp, UpdateApp } from '../../http/inputs';
 import type { Env } from '../../http/types';
 import type { Services } from '../../services';
 
-/** `/api/v1/oauth/apps` (hzel seed): the caller's OAuth apps; others' apps are 404. */
+/** `/api/v1/oauth/apps`: the caller's OAuth apps; others' apps are 404. */
 export function appRoutes(s: Services) {
   const owner = (c: Context<Env>) => c.get('principal').user.id;
   return new Hono<Env>()

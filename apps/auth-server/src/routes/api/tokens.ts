@@ -6,11 +6,11 @@ import { CreatePat } from '../../http/inputs';
 import type { Env } from '../../http/types';
 import type { Services } from '../../services';
 
-/** `/api/v1/tokens`: personal access tokens; PAT, session or Basic only (hzel seed). */
+/** `/api/v1/tokens`: personal access tokens; PAT, session or Basic only (contract). */
 export function tokenRoutes(s: Services) {
   return new Hono<Env>()
     .use(requireScope('tokens:write'), async (c, next) => {
-      // hzel seed: OAuth app tokens may never mint or see personal tokens.
+      // Contract: OAuth app tokens may never mint or see personal tokens.
       if (c.get('principal').method === 'oauth')
         throw new ApiError(403, 'forbidden', 'OAuth access tokens cannot manage personal access tokens');
       await next();

@@ -8,14 +8,14 @@ import { oauthJson } from '../../http/oauth-json';
 import type { Env } from '../../http/types';
 import type { Services } from '../../services';
 
-const HzelRevoke = z.object({
+const JsonRevoke = z.object({
   token: z.string().min(1).max(4096),
   client_id: z.string().min(1).max(200),
   client_secret: z.string().max(200).optional(),
 });
 
 /**
- * `POST /oauth/revoke` (RFC 7009) and the hzel seed's JSON `POST /api/v1/oauth/token/revoke`.
+ * `POST /oauth/revoke` (RFC 7009) and the JSON `POST /api/v1/oauth/token/revoke`.
  * Revoking an unknown, expired or already revoked token answers 200 (RFC 7009 §2.2).
  */
 export function revokeRoutes(s: Services) {
@@ -39,7 +39,7 @@ export function revokeRoutes(s: Services) {
     )
     .all('/oauth/revoke', postOnly)
     .post('/api/v1/oauth/token/revoke', async (c) => {
-      const body = await jsonBody(c, HzelRevoke);
+      const body = await jsonBody(c, JsonRevoke);
       try {
         const { client } = await s.oauth.authenticateClient(undefined, body);
         if (!(await s.oauth.revoke(client, body.token))) {

@@ -5,7 +5,7 @@ import { protectedProcedure } from '../trpc';
 
 const ById = z.object({ id: Id });
 
-/** OAuth apps the user registered (the REST API's service, hzel seed). */
+/** OAuth apps the user registered (the REST API's service). */
 export const appsRouter = {
   list: protectedProcedure.query(({ ctx }) => ctx.services.apps.list(ctx.user.id)),
   get: protectedProcedure.input(ById).query(({ ctx, input }) => ctx.services.apps.get(ctx.user.id, input.id)),

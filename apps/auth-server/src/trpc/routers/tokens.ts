@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CreatePat, Id } from '../../http/inputs';
 import { protectedProcedure } from '../trpc';
 
-/** Personal access tokens (Halo "User Center > Personal Access Tokens"). */
+/** Personal access tokens (the dashboard's tokens page). */
 export const tokensRouter = {
   list: protectedProcedure.query(({ ctx }) => ctx.services.personalTokens.list(ctx.user.id)),
   create: protectedProcedure.input(CreatePat).mutation(({ ctx, input }) =>
