@@ -9,6 +9,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { bindPglite, bindPostgres, cancelStatement } from './bind';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -19,8 +20,11 @@ export interface Database {
   kind: 'postgres' | 'pglite';
   /** Applies the committed drizzle-kit migrations (serialised across processes on PostgreSQL). */
   migrate(): Promise<void>;
-  /** Round-trips to the database; throws when it cannot be reached. */
-  ping(): Promise<void>;
+  /**
+   * A fresh round trip on the request pool (nothing cached); throws when it fails or takes longer
+   * than `timeoutMs`, as requests would then fail or wait too.
+   */
+  ping(timeoutMs?: number): Promise<void>;
   /**
    * PostgreSQL LISTEN on `channel`, from a connection of its own: `notify` runs for every NOTIFY
    * from any process. `listening(false)` says the connection dropped, so NOTIFYs may be missed
@@ -42,6 +46,12 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** Connection pool size for PostgreSQL. */
   maxConnections?: number;
+  /**
+   * PostgreSQL ends any statement of the pool running longer, and any session idle inside a
+   * transaction longer, on its own: the bound that holds even when HAL cannot reach it to cancel.
+   * The request deadline, which cancels sooner, is the same figure (default 15 s).
+   */
+  statementTimeoutMs?: number;
 }
 
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), '..', 'drizzle');
@@ -50,12 +60,40 @@ const MIGRATION_LOCK = 7_415_001;
 
 /** One factory for both engines: same schema, same migrations, same queries. */
 export function createDatabase(options: DatabaseOptions): Database {
-  return options.url ? onPostgres(options.url, options.maxConnections ?? 10) : onPglite(options.dataDir);
+  return options.url
+    ? onPostgres(options.url, options.maxConnections ?? 10, options.statementTimeoutMs ?? 15_000)
+    : onPglite(options.dataDir);
 }
 
-function onPostgres(url: string, max: number): Database {
-  const client = postgres(url, { max, onnotice: () => {} });
-  const db = drizzlePostgres({ client, schema, casing: 'snake_case' }) as unknown as Db;
+/**
+ * How every HAL connection to PostgreSQL behaves when the database goes away and comes back.
+ * postgres.js by default waits `0.5–1 × min(3^n / 100, 20)` s before its n-th reconnection, n
+ * counting failed attempts across the pool: after a restart, requests sat 5–20 s behind
+ * connections that were still waiting to retry. Here the first reconnection is immediate and the
+ * wait doubles from 50 ms to at most 400 ms, so service is back well within a second of
+ * PostgreSQL accepting connections. A connection attempt that gets no answer fails after 2 s.
+ */
+const RECONNECT = {
+  backoff: (failures: number) => (failures === 0 ? 0 : Math.min(0.025 * 2 ** failures, 0.4)),
+  connect_timeout: 2,
+  onnotice: () => {},
+};
+
+function onPostgres(url: string, max: number, statementTimeoutMs: number): Database {
+  const client = postgres(url, {
+    max,
+    ...RECONNECT,
+    connection: {
+      // Server-side bounds (see DatabaseOptions.statementTimeoutMs).
+      statement_timeout: statementTimeoutMs,
+      idle_in_transaction_session_timeout: statementTimeoutMs,
+      // A backend whose client vanished (HAL killed, connection cut) gives up its statement within
+      // a second instead of running it to a commit nobody will hear of (PostgreSQL 14+).
+      client_connection_check_interval: 1_000,
+    },
+  });
+  // Every statement is bound to the request that sends it (src/scope.ts).
+  const db = drizzlePostgres({ client: bindPostgres(client), schema, casing: 'snake_case' }) as unknown as Db;
   const listeners: (() => Promise<void>)[] = [];
   return {
     db,
@@ -70,8 +108,21 @@ function onPostgres(url: string, max: number): Database {
         await one.end();
       }
     },
-    async ping() {
-      await client`select 1`;
+    async ping(timeoutMs = 1_000) {
+      const query = client`select 1`;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          cancelStatement(query);
+          reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'CONNECT_TIMEOUT' }));
+        }, timeoutMs);
+      });
+      try {
+        await Promise.race([query, late]);
+      } finally {
+        clearTimeout(timer);
+        query.catch(() => {}); // cancelled after the timeout: already answered
+      }
     },
     async listen(channel, listener) {
       listeners.push(await listenOn(url, channel, listener));
@@ -86,12 +137,13 @@ function onPostgres(url: string, max: number): Database {
 function onPglite(dataDir?: string): Database {
   if (dataDir && !dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
   const client = new PGlite(dataDir);
-  const db = drizzlePglite({ client, schema, casing: 'snake_case' }) as unknown as Db;
+  const db = drizzlePglite({ client: bindPglite(client), schema, casing: 'snake_case' }) as unknown as Db;
   return {
     db,
     kind: 'pglite',
     migrate: () => migratePglite(drizzlePglite({ client }), { migrationsFolder }),
     async ping() {
+      // In-process: it answers unless the process itself is stuck.
       await db.execute(sql`select 1`);
     },
     async listen(channel, listener) {
@@ -118,7 +170,7 @@ async function listenOn(url: string, channel: string, listener: ChannelListener)
     idle_timeout: 0,
     max_lifetime: null,
     fetch_types: false,
-    onnotice: () => {},
+    ...RECONNECT,
     // Untyped, but what postgres.js's own `listen` uses: every NotificationResponse of the connection.
     ...{ onnotify: (name: string, payload: string) => name === channel && listener.notify(payload) },
     onclose: () => {
@@ -133,7 +185,7 @@ async function listenOn(url: string, channel: string, listener: ChannelListener)
   async function retry() {
     if (retrying) return;
     retrying = true;
-    for (let wait = 100; !ended; wait = Math.min(wait * 2, 2_000)) {
+    for (let wait = 50; !ended; wait = Math.min(wait * 2, 500)) {
       await new Promise((resolve) => setTimeout(resolve, wait).unref());
       const seen = drops;
       try {

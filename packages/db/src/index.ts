@@ -8,4 +8,5 @@ export {
   type Db,
 } from './database';
 export * as schema from './schema';
+export { type AbandonReason, detached, RequestScope, StatementCancelled } from './scope';
 export * from './stores';

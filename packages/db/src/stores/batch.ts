@@ -1,3 +1,5 @@
+import { detached } from '../scope';
+
 /**
  * Group commit: calls made while a write is in flight are queued and written together in one
  * statement. Each caller's promise settles only once its own row is written, so nothing is
@@ -27,6 +29,8 @@ export function batched<T>(write: (items: T[]) => Promise<void>, maxBatch = 500)
   return (item: T): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       queue.push({ item, resolve, reject });
-      if (!flushing) void flush();
+      // The batch carries other requests' rows: it must not be cancelled with the request that
+      // happened to start it (src/scope.ts).
+      if (!flushing) detached(() => void flush());
     });
 }

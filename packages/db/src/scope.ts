@@ -1,0 +1,102 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** Why a request gave up on its statements. */
+export type AbandonReason = 'deadline' | 'disconnect';
+
+/**
+ * A statement refused or cancelled because its request was abandoned. Carries SQLSTATE 57014
+ * (query_canceled), which PostgreSQL also reports for a cancelled statement: either way the
+ * statement did not commit, and the request can be answered 503 (retry).
+ */
+export class StatementCancelled extends Error {
+  readonly code = '57014';
+  constructor(readonly reason: AbandonReason) {
+    super(
+      reason === 'deadline'
+        ? 'statement cancelled: the request deadline passed'
+        : 'statement cancelled: the client went away',
+    );
+    this.name = 'StatementCancelled';
+  }
+}
+
+/** A statement in flight: a promise that settles, and how to cancel it (if it can be). */
+interface InFlight {
+  settled: Promise<unknown>;
+  cancel?: () => void;
+}
+
+const current = new AsyncLocalStorage<RequestScope>();
+
+/**
+ * The database work of one request. Every statement issued while {@link RequestScope.run} runs is
+ * bound to the scope (through AsyncLocalStorage, so the stores need no parameter for it). Once the
+ * scope is abandoned (its deadline passed, or its client went away): no new statement is sent
+ * (each is refused with {@link StatementCancelled}), statements in flight are cancelled
+ * (PostgreSQL CancelRequest, or taken out of the pool's queue), and a transaction rolls back
+ * instead of committing. {@link RequestScope.settled} tells when nothing is in flight any more:
+ * from then on no statement of the request can commit, so a 503 tells the truth.
+ */
+export class RequestScope {
+  #abandoned: StatementCancelled | undefined;
+  readonly #inFlight = new Set<InFlight>();
+  #waiters: (() => void)[] = [];
+
+  /** The error statements get once the request is abandoned, else undefined. */
+  get abandoned(): StatementCancelled | undefined {
+    return this.#abandoned;
+  }
+
+  /** How many statements of the request are in flight. */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Runs `work` with its statements bound to this scope. */
+  run<T>(work: () => Promise<T>): Promise<T> {
+    return current.run(this, work);
+  }
+
+  /** Refuses new statements and cancels those in flight (idempotent). */
+  abandon(reason: AbandonReason) {
+    if (this.#abandoned) return;
+    this.#abandoned = new StatementCancelled(reason);
+    for (const statement of this.#inFlight) statement.cancel?.();
+  }
+
+  /** Resolves once no statement of the request is in flight. */
+  settled(): Promise<void> {
+    if (this.#inFlight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  /** Throws when the request was abandoned: called before a statement is sent and before COMMIT. */
+  check() {
+    if (this.#abandoned) throw this.#abandoned;
+  }
+
+  /** Counts `statement` in flight until it settles; cancels it at once if abandoned meanwhile. */
+  track(statement: InFlight) {
+    this.#inFlight.add(statement);
+    const done = () => {
+      this.#inFlight.delete(statement);
+      if (this.#inFlight.size === 0 && this.#waiters.length) {
+        const waiters = this.#waiters;
+        this.#waiters = [];
+        for (const wake of waiters) wake();
+      }
+    };
+    statement.settled.then(done, done);
+  }
+}
+
+/** The scope of the running request, if any. */
+export const currentScope = (): RequestScope | undefined => current.getStore();
+
+/**
+ * Runs `work` outside any request scope: for shared work that one request merely triggers (a
+ * group commit of several requests' rows, a cache reload), which must not be cancelled with it.
+ */
+export function detached<T>(work: () => T): T {
+  return current.exit(work);
+}
