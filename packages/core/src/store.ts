@@ -61,8 +61,16 @@ export interface OAuthStore {
   createRefreshToken(
     token: NewRefreshToken & { grantId: string; appId: string; codeHash: string | null; scopes: string[] },
   ): Promise<void>;
-  /** Rotates a live refresh token of `appId` into `successor` (same grant, scopes, origin code). */
-  rotateRefreshToken(tokenHash: string, appId: string, successor: NewRefreshToken): Promise<Rotation>;
+  /**
+   * Rotates a live refresh token of `appId` into `successor` (same grant, scopes, origin code) and,
+   * in the same atomic step, records `accessToken` under the grant as `saveAccessToken` would.
+   */
+  rotateRefreshToken(
+    tokenHash: string,
+    appId: string,
+    successor: NewRefreshToken,
+    accessToken: { jti: string; expiresAt: Date },
+  ): Promise<Rotation>;
   /** Revokes the grant and every token issued under it. */
   revokeGrant(grantId: string): Promise<void>;
   audit(event: {

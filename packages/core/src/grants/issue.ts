@@ -15,9 +15,26 @@ export interface Issuance {
   codeHash?: string | null;
 }
 
-/** Signs an RFC 9068 access token and records its `jti` for revocation and introspection. */
-export async function issueAccessToken(ctx: GrantContext, i: Issuance): Promise<TokenResponse> {
-  const jti = newId();
+/** An access token's `jti` and expiry, drawn before it is signed. */
+export interface AccessTokenId {
+  jti: string;
+  expiresAt: Date;
+}
+
+export function newAccessTokenId(ctx: GrantContext, client: OAuthClient): AccessTokenId {
+  return { jti: newId(), expiresAt: new Date(ctx.now().getTime() + client.accessTokenTtl * 1000) };
+}
+
+/**
+ * Signs an RFC 9068 access token and records its `jti` for revocation and introspection, unless
+ * `recorded` says the store already did (a refresh rotation records it in its own statement).
+ */
+export async function issueAccessToken(
+  ctx: GrantContext,
+  i: Issuance,
+  recorded?: AccessTokenId,
+): Promise<TokenResponse> {
+  const { jti, expiresAt } = recorded ?? newAccessTokenId(ctx, i.client);
   const ttl = i.client.accessTokenTtl;
   const projectId = i.grant?.projectId ?? undefined;
   const claims = accessTokenClaims({
@@ -31,14 +48,15 @@ export async function issueAccessToken(ctx: GrantContext, i: Issuance): Promise<
     projectId,
     authorizationDetails: i.details ?? undefined,
   });
-  await ctx.store.saveAccessToken({
-    jti,
-    grantId: i.grant?.id ?? null,
-    appId: i.client.id,
-    userId: i.grant?.userId ?? i.client.ownerId,
-    codeHash: i.codeHash ?? null,
-    expiresAt: new Date(ctx.now().getTime() + ttl * 1000),
-  });
+  if (!recorded)
+    await ctx.store.saveAccessToken({
+      jti,
+      grantId: i.grant?.id ?? null,
+      appId: i.client.id,
+      userId: i.grant?.userId ?? i.client.ownerId,
+      codeHash: i.codeHash ?? null,
+      expiresAt,
+    });
   const response: TokenResponse = {
     access_token: await ctx.signAccessToken(claims as unknown as Record<string, unknown>, ttl),
     token_type: 'Bearer',

@@ -5,7 +5,7 @@ import type { OAuthClient, TokenResponse } from '../oauth-types';
 import type { Params } from '../params';
 import { parseScope } from '../scopes';
 import type { GrantContext } from './context';
-import { issueAccessToken, newRefresh } from './issue';
+import { issueAccessToken, newAccessTokenId, newRefresh } from './issue';
 
 /**
  * `grant_type=refresh_token` with rotation on every use and reuse detection.
@@ -22,7 +22,11 @@ export async function refreshToken(
   const requested = parseScope(params.get('scope'));
 
   const successor = newRefresh(ctx, client);
-  const rotation = await ctx.store.rotateRefreshToken(hashToken(raw), client.id, successor.row);
+  // The rotation records the new access token in its own statement: once it commits nothing is
+  // left to write, so no later failure can answer 503 for a rotation that happened (the client,
+  // holding no successor, would retry the old token and trip reuse detection).
+  const access = newAccessTokenId(ctx, client);
+  const rotation = await ctx.store.rotateRefreshToken(hashToken(raw), client.id, successor.row, access);
   if (rotation.status === 'invalid') throw new InvalidGrant('refresh_token is invalid');
   const { token, grant } = rotation;
   if (grant.revokedAt) throw new InvalidGrant('the grant has been revoked');
@@ -60,12 +64,10 @@ export async function refreshToken(
     return { ...response, refresh_token: ctx.open(token.successorSealed as string) };
   }
 
-  const response = await issueAccessToken(ctx, {
-    client,
-    grant,
-    scopes,
-    details: grant.authorizationDetails,
-    codeHash: token.codeHash,
-  });
+  const response = await issueAccessToken(
+    ctx,
+    { client, grant, scopes, details: grant.authorizationDetails, codeHash: token.codeHash },
+    access,
+  );
   return { ...response, refresh_token: successor.raw };
 }

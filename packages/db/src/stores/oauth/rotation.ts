@@ -1,6 +1,7 @@
 import type { GrantRecord, NewRefreshToken, RefreshRecord, Rotation } from '@hal/core';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../database';
+import { resolveInDoubt } from '../../in-doubt';
 import { grants, refreshTokens } from '../../schema';
 import { refreshColumns } from './tokens';
 
@@ -21,18 +22,22 @@ type RotatedRow = {
 /** Rows of a raw `execute`: postgres-js returns them as the result, PGlite under `.rows`. */
 const rowsOf = <T>(result: unknown): T[] => ((result as { rows?: T[] }).rows ?? (result as T[])) as T[];
 
-/** Rotates a live refresh token of `appId` into `successor`; tells a reuse from an invalid token. */
+/**
+ * Rotates a live refresh token of `appId` into `successor`, recording `access` (the new access
+ * token's row) with it; tells a reuse from an invalid token.
+ */
 export async function rotateRefreshToken(
   db: Db,
   tokenHash: string,
   appId: string,
   successor: NewRefreshToken,
+  access: { jti: string; expiresAt: Date },
 ): Promise<Rotation> {
   // RFC 9700 §4.14.2: rotation is one conditional UPDATE; of two concurrent uses exactly one
-  // wins. The successor's INSERT and the grant's last use ride in the same statement (one
-  // round trip, atomic without an explicit transaction).
-  const won = rowsOf<RotatedRow>(
-    await db.execute(sql`
+  // wins. The successor's INSERT, the new access token's row and the grant's last use ride in the
+  // same statement (one round trip, atomic without an explicit transaction): once it commits there
+  // is nothing left to write, so no later failure can answer 503 for a rotation that happened.
+  const rotate = sql`
       with old as (
         update refresh_tokens
            set rotated_at = now(), replaced_by_id = ${successor.id}, successor_sealed = ${successor.sealed}
@@ -48,12 +53,26 @@ export async function rotateRefreshToken(
         update grants set last_used_at = now() from old where grants.id = old.grant_id
         returning grants.id, grants.user_id, grants.app_id, grants.project_id, grants.scopes,
                   grants.authorization_details, grants.revoked_at
+      ), access as (
+        insert into access_tokens (jti, grant_id, app_id, user_id, code_hash, expires_at)
+        select ${access.jti}, old.grant_id, ${appId}, used.user_id, old.code_hash, ${access.expiresAt.toISOString()}::timestamptz
+          from old join used on used.id = old.grant_id
       )
       select old.id, old.grant_id, old.code_hash, old.scopes, old.expires_at, old.rotated_at,
              used.user_id, used.project_id, used.scopes as grant_scopes,
              used.authorization_details, used.revoked_at as grant_revoked_at
-        from old join used on used.id = old.grant_id`),
-  )[0];
+        from old join used on used.id = old.grant_id`;
+  // Did a rotation whose answer was lost with its connection commit? Only it names this successor.
+  const committed = sql`
+      select old.id, old.grant_id, old.code_hash, old.scopes, old.expires_at, old.rotated_at,
+             g.user_id, g.project_id, g.scopes as grant_scopes,
+             g.authorization_details, g.revoked_at as grant_revoked_at
+        from refresh_tokens old join grants g on g.id = old.grant_id
+       where old.token_hash = ${tokenHash} and old.app_id = ${appId} and old.replaced_by_id = ${successor.id}`;
+  const won = await db.execute(rotate).then(
+    (result) => rowsOf<RotatedRow>(result)[0],
+    (error) => resolveInDoubt(error, async () => rowsOf<RotatedRow>(await db.execute(committed))[0]),
+  );
   if (won) {
     const token: RefreshRecord = {
       id: won.id,
