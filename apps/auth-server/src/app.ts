@@ -3,14 +3,13 @@ import { accountUser } from '@hal/db';
 import { trpcServer } from '@hono/trpc-server';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { timeout } from 'hono/timeout';
 import { apiErrorResponse } from './http/api-errors';
 import { authenticate } from './http/auth';
+import { requestDeadline } from './http/deadline';
 import { onError } from './http/errors';
 import { requestLog } from './http/request-log';
 import { routeDeps } from './http/route-deps';
 import type { Env } from './http/types';
-import { RequestTimeout } from './http/unavailable';
 import { accountPages } from './routes/accounts';
 import { appRoutes, publicAppRoutes } from './routes/api/apps';
 import { authRoutes } from './routes/api/auth';
@@ -33,7 +32,6 @@ import { createTrpcContext, trpcResponseMeta } from './trpc/trpc';
 import { STYLESHEET } from './views/layout';
 
 export const MAX_BODY_BYTES = 64 * 1024;
-const REQUEST_TIMEOUT_MS = 15_000;
 
 /**
  * Builds the HTTP application; `server.ts` serves it, adding the security headers of every
@@ -46,8 +44,9 @@ export function createApp(services: Services, secretKey: Uint8Array) {
   app.notFound((c) => apiErrorResponse(c, 404, 'not_found', 'no such endpoint'));
 
   app.use(requestLog(s.logger));
-  // No request may hang on a stuck dependency: past this it is answered 503 (retry) and logged.
-  app.use(timeout(REQUEST_TIMEOUT_MS, () => new RequestTimeout()));
+  // No request may hang on a stuck dependency: past its deadline (or once its client is gone) its
+  // database work is cancelled, and it is answered 503 (retry) only once nothing it wrote can commit.
+  app.use(requestDeadline(s.config.requestTimeoutMs, s.config.requestTimeoutMs));
   const tooLarge = (c: Context) =>
     apiErrorResponse(c, 413, 'payload_too_large', 'request body exceeds 64 KiB');
   const streamedLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });

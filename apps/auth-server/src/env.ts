@@ -21,6 +21,11 @@ const Env = z.object({
   HAL_RATE_LIMIT_INTROSPECT: z.coerce.number().int().positive().default(2400),
   HAL_RATE_LIMIT_SIGN_IDENTITY: z.coerce.number().int().positive().default(1200),
   HAL_RATE_LIMIT_IDENTIFY: z.coerce.number().int().positive().default(120),
+  /**
+   * Milliseconds a request may take: past it, its database work is cancelled and it is answered
+   * 503 (http/deadline.ts). Also PostgreSQL's statement_timeout for HAL's connections.
+   */
+  HAL_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   HAL_SESSION_TTL: seconds(7 * 24 * 3600),
   HAL_API_SESSION_TTL: seconds(3600),
 });
@@ -40,6 +45,7 @@ export function configFrom(env: Record<string, string | undefined>) {
     dataDir: e.HAL_DATA_DIR,
     secretKey: e.HAL_SECRET_KEY,
     logLevel: e.HAL_LOG_LEVEL,
+    requestTimeoutMs: e.HAL_REQUEST_TIMEOUT_MS,
     sessionTtl: e.HAL_SESSION_TTL,
     apiSessionTtl: e.HAL_API_SESSION_TTL,
     rateLimits: {

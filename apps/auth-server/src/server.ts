@@ -26,7 +26,12 @@ export async function startServer(
 ): Promise<RunningServer> {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const database =
-    options.database ?? createDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
+    options.database ??
+    createDatabase({
+      url: config.databaseUrl,
+      dataDir: `${config.dataDir}/pglite`,
+      statementTimeoutMs: config.requestTimeoutMs,
+    });
   await database.migrate();
   const secretKey = loadSecretKey(config.secretKey, config.dataDir);
   const services = await createServices(config, database, secretKey, logger);

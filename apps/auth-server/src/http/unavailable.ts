@@ -2,19 +2,31 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Env } from './types';
 
-// Errors that mean "the database cannot be reached right now", not "this request is wrong":
-// connection failures of the postgres driver, and PostgreSQL's shutdown / connection classes.
+// Errors that mean "the database cannot serve this request right now, retry", not "this request is
+// wrong": the postgres driver's connection failures, and PostgreSQL's own refusals. Every one is
+// answered 503 with Retry-After, never 500.
 const NETWORK = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
+  'ECONNABORTED',
   'EPIPE',
   'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
   'CONNECTION_CLOSED',
   'CONNECTION_ENDED',
   'CONNECTION_DESTROYED',
   'CONNECT_TIMEOUT',
 ]);
-const SQLSTATE = /^(08|57P0[1-3])/;
+// SQLSTATEs (PostgreSQL Appendix A): class 08 connection exception; class 53 insufficient
+// resources (53300 too many connections); 57014 statement cancelled (statement_timeout, or HAL's
+// request deadline / a client gone: @hal/db StatementCancelled); 57P01 terminated by an
+// administrator or a fast/immediate shutdown, 57P02 crash of another backend, 57P03 cannot connect
+// now (starting up, shutting down, in recovery), 57P05 idle session timeout; 25P03 idle in
+// transaction timeout, 25P04 transaction timeout (PostgreSQL 17).
+const SQLSTATE = /^(08...|53...|57014|57P0[1235]|25P0[34])$/;
 export const RETRY_AFTER_SECONDS = 1;
 
 /** True when `error` (or its cause, as drizzle wraps driver errors) says the database is unavailable. */
@@ -33,7 +45,7 @@ function isDatabaseUnavailable(error: unknown): boolean {
 /** True when `error` is an outage (the database is unavailable, or the request timed out). */
 export const isOutage = (error: unknown) => error instanceof RequestTimeout || isDatabaseUnavailable(error);
 
-/** Thrown by the request time limit (`app.ts`): a stuck dependency, answered like an outage. */
+/** Thrown by the request deadline (`http/deadline.ts`) for a handler stuck elsewhere than in the database. */
 export class RequestTimeout extends HTTPException {
   constructor() {
     super(503, { message: 'the request timed out; retry shortly' });
