@@ -1,8 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 /** Finds PostgreSQL's server binaries on PATH or in Debian's versioned folders. */
 export function findPgBin(): string | undefined {
@@ -33,6 +34,11 @@ export interface Cluster {
   dir: string;
   stop(): void;
   start(): void;
+  /**
+   * `pg_ctl stop -m immediate` (every backend killed, crash recovery at start), then start again
+   * after `downMs`, without blocking this process (a test measuring answer times keeps running).
+   */
+  restart(downMs?: number): Promise<void>;
 }
 
 /**
@@ -53,12 +59,18 @@ export async function startCluster(bin: string, options: { durable?: boolean } =
     chownSync(dir, Number(ids), Number(gid));
     chmodSync(dir, 0o700);
   }
+  const runAsync = (cmd: string, args: string[]) =>
+    promisify(execFile)(
+      asRoot ? 'runuser' : join(bin, cmd),
+      asRoot ? ['-u', 'postgres', '--', join(bin, cmd), ...args] : args,
+    );
   const data = join(dir, 'data');
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
   // Fast by default. `durable` keeps synchronous_commit on, so a commit survives an immediate
   // shutdown of PostgreSQL (crash tests); fsync stays off because the machine itself never crashes.
   const settings = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=400${options.durable ? '' : ' -c synchronous_commit=off'}`;
-  const start = () => run('pg_ctl', ['-w', '-D', data, '-o', settings, '-l', join(dir, 'log'), 'start']);
+  const startArgs = ['-w', '-D', data, '-o', settings, '-l', join(dir, 'log'), 'start'];
+  const start = () => run('pg_ctl', startArgs);
   start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
@@ -71,6 +83,11 @@ export async function startCluster(bin: string, options: { durable?: boolean } =
       } catch {
         // already stopped
       }
+    },
+    async restart(downMs = 0) {
+      await runAsync('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      await runAsync('pg_ctl', startArgs);
     },
   };
 }

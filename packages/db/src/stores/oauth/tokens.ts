@@ -42,7 +42,9 @@ export function tokenStore(db: Db, feed: ChangeFeed) {
   );
   // Every issued access token writes its `jti`: the hottest insert, group-committed.
   const saveAccessTokens = batched<typeof accessTokens.$inferInsert>(async (rows) => {
-    await db.insert(accessTokens).values(rows);
+    // Idempotent: a batch retried row by row after its connection died may have committed
+    // (src/in-doubt.ts), and a `jti` is random, so a conflict can only be that row itself.
+    await db.insert(accessTokens).values(rows).onConflictDoNothing();
   });
 
   const issue: Pick<OAuthStore, 'saveAccessToken' | 'createRefreshToken'> = {
