@@ -39,8 +39,9 @@ const current = new AsyncLocalStorage<RequestScope>();
  */
 export class RequestScope {
   #abandoned: StatementCancelled | undefined;
-  readonly #inFlight = new Set<InFlight>();
-  #waiters: (() => void)[] = [];
+  // Created with the first statement: a request that sends none costs no more than this object.
+  #inFlight: Set<InFlight> | undefined;
+  #waiters: (() => void)[] | undefined;
 
   /** The error statements get once the request is abandoned, else undefined. */
   get abandoned(): StatementCancelled | undefined {
@@ -49,7 +50,7 @@ export class RequestScope {
 
   /** How many statements of the request are in flight. */
   get inFlight(): number {
-    return this.#inFlight.size;
+    return this.#inFlight?.size ?? 0;
   }
 
   /** Runs `work` with its statements bound to this scope. */
@@ -61,13 +62,16 @@ export class RequestScope {
   abandon(reason: AbandonReason) {
     if (this.#abandoned) return;
     this.#abandoned = new StatementCancelled(reason);
-    for (const statement of this.#inFlight) statement.cancel?.();
+    for (const statement of this.#inFlight ?? []) statement.cancel?.();
   }
 
   /** Resolves once no statement of the request is in flight. */
   settled(): Promise<void> {
-    if (this.#inFlight.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    if (!this.#inFlight?.size) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#waiters ??= [];
+      this.#waiters.push(resolve);
+    });
   }
 
   /** Throws when the request was abandoned: called before a statement is sent and before COMMIT. */
@@ -75,14 +79,16 @@ export class RequestScope {
     if (this.#abandoned) throw this.#abandoned;
   }
 
-  /** Counts `statement` in flight until it settles; cancels it at once if abandoned meanwhile. */
+  /** Counts `statement` in flight until it settles (cancelled with the rest if abandoned meanwhile). */
   track(statement: InFlight) {
-    this.#inFlight.add(statement);
+    this.#inFlight ??= new Set();
+    const inFlight = this.#inFlight;
+    inFlight.add(statement);
     const done = () => {
-      this.#inFlight.delete(statement);
-      if (this.#inFlight.size === 0 && this.#waiters.length) {
+      inFlight.delete(statement);
+      if (inFlight.size === 0 && this.#waiters) {
         const waiters = this.#waiters;
-        this.#waiters = [];
+        this.#waiters = undefined;
         for (const wake of waiters) wake();
       }
     };

@@ -23,32 +23,36 @@ const FINISH_GRACE_MS = 1_000;
  * PostgreSQL's own statement_timeout (`statementTimeoutMs`) has certainly ended it.
  */
 export function requestDeadline(ms: number, statementTimeoutMs: number): MiddlewareHandler<Env> {
-  return async (c, next) => {
-    const scope = new RequestScope();
-    const timers: NodeJS.Timeout[] = [];
-    const after = (delay: number) => new Promise<void>((resolve) => timers.push(setTimeout(resolve, delay)));
-    // Node's response closes before it finished: the client went away, nobody will read the answer.
-    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
-    const gone = () => {
-      if (!outgoing?.writableFinished) scope.abandon('disconnect');
-    };
-    outgoing?.once('close', gone);
-
-    const handled = scope.run(next).then(() => false);
-    const overdue = after(ms).then(async () => {
-      scope.abandon('deadline');
-      await Promise.race([scope.settled(), after(statementTimeoutMs)]);
-      await after(FINISH_GRACE_MS);
-      return true;
+  return (c, next) =>
+    // One promise and one timer per request: this runs on every request.
+    new Promise<void>((resolve, reject) => {
+      const scope = new RequestScope();
+      let answered = false;
+      let timer: NodeJS.Timeout | undefined;
+      // Node's response closed before it finished: the client went away, nobody will read the answer.
+      const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+      const gone = () => {
+        if (!outgoing?.writableFinished) scope.abandon('disconnect');
+      };
+      const answer = (error?: unknown) => {
+        if (answered) return;
+        answered = true;
+        clearTimeout(timer);
+        outgoing?.off('close', gone);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      outgoing?.once('close', gone);
+      timer = setTimeout(async () => {
+        scope.abandon('deadline');
+        const wait = (delay: number) => new Promise((done) => setTimeout(done, delay).unref());
+        await Promise.race([scope.settled(), wait(statementTimeoutMs)]);
+        await wait(FINISH_GRACE_MS);
+        answer(new RequestTimeout());
+      }, ms);
+      scope.run(next).then(
+        () => answer(),
+        (error) => answer(error ?? new Error('request failed')),
+      );
     });
-    try {
-      if (await Promise.race([handled, overdue])) {
-        handled.catch(() => {}); // answered already
-        throw new RequestTimeout();
-      }
-    } finally {
-      for (const timer of timers) clearTimeout(timer);
-      outgoing?.off('close', gone);
-    }
-  };
 }

@@ -1,6 +1,6 @@
 import { createPrivateKey, sign as cryptoSign, type KeyObject, randomUUID } from 'node:crypto';
 import { decryptSecret, encryptSecret } from '@hal/core';
-import type { SigningKey, Stores } from '@hal/db';
+import { detached, type SigningKey, type Stores } from '@hal/db';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVerify } from 'jose';
 
 // ES256: verification is several times faster than RS256 (BENCHMARKS.md).
@@ -120,7 +120,9 @@ export class Keyring {
   }
 
   reload(): Promise<void> {
-    this.#loading ??= this.#load().finally(() => {
+    // Shared by every request that needs the keys: run outside the request that happens to start it,
+    // so that its deadline or disconnect cancels none of the others' (@hal/db RequestScope).
+    this.#loading ??= detached(() => this.#load()).finally(() => {
       this.#loading = undefined;
     });
     return this.#loading;
