@@ -1,7 +1,14 @@
 import postgres, { type Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, bearer } from '../support/api';
-import { asSuperuser, createOwnedDatabase, holdLocks, terminateBackends } from '../support/faults';
+import {
+  asSuperuser,
+  createOwnedDatabase,
+  eventually,
+  holdLocks,
+  listening,
+  terminateBackends,
+} from '../support/faults';
 import { signUpUser } from '../support/fixtures';
 import { codeFlow, oauthPost, type RegisteredApp, registerApp } from '../support/oauth';
 import { type Cluster, findPgBin, freePort, removeCluster, startCluster } from '../support/postgres-cluster';
@@ -267,6 +274,7 @@ describe.runIf(BACKENDS.includes('postgres'))('crash and restart under load', ()
     });
     const f = await judge('every HAL backend terminated', round, chains.strict);
     expect(terminated).toBeGreaterThan(1);
+    expect(await eventually(() => listening(admin, 'hal'), 2_000), 'the change listener is back').toBe(true);
     expect(f.longestMs).toBeLessThan(ANSWER_WITHIN_MS);
   }, 120_000);
 

@@ -10,6 +10,7 @@ import {
   createOwnedDatabase,
   eventually,
   holdLocks,
+  listening,
   lockWaiter,
   lockWaiters,
   terminateBackends,
@@ -243,6 +244,8 @@ describe.runIf(BACKENDS.includes('postgres'))(
       await admin`update access_tokens set revoked_at = now() where revoked_at is null and app_id = (
       select id from oauth_apps where client_id = ${app.client_id})`;
       const introspected = await oauthPost(hal.url, '/oauth/introspect', { token: cached }, creds());
+      // The change listener reconnected by itself (caching resumes once it listens).
+      const listens = await eventually(() => listening(admin, 'hal'), 2_000);
       console.info('after the restart:', {
         readyAfterAcceptingMs: Math.round(readyAt - acceptingAt),
         notReady: readiness.length,
@@ -254,6 +257,7 @@ describe.runIf(BACKENDS.includes('postgres'))(
       expect(readyAt - acceptingAt).toBeLessThan(2_000);
       expect(burst.filter((r) => r.status !== 200).map((r) => `${r.status} ${r.text}`)).toEqual([]);
       expect(introspected.json.active).toBe(false);
+      expect(listens).toBe(true);
       await nothingHappened(token, before);
     }, 60_000);
 

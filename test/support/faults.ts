@@ -110,3 +110,10 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs: numbe
   }
   return check();
 }
+
+/** True once a backend of `user` is listening for change notifications again (LISTEN). */
+export async function listening(admin: Sql, user: string): Promise<boolean> {
+  const rows = await admin`
+    select 1 from pg_stat_activity where usename = ${user} and query ilike 'listen %'`;
+  return rows.length > 0;
+}
