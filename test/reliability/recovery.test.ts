@@ -271,6 +271,22 @@ describe.runIf(BACKENDS.includes('postgres'))(
         expect503(res);
         expect(ready.status).toBe(503);
         expect(ready.headers.get('retry-after')).toBe('1');
+        // Every surface says it in its own shape: tRPC, the HTML pages, the REST API.
+        const trpc = await browser.fetch('/trpc/me.get');
+        expect(trpc.status).toBe(503);
+        expect(trpc.headers.get('retry-after')).toBe('1');
+        expect((await trpc.json()).error.message).toBe(
+          'the service is temporarily unavailable; retry shortly',
+        );
+        const page = await browser.fetch(`/oauth/authorize?client_id=${app.client_id}`);
+        expect(page.status).toBe(503);
+        expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+        expect(page.headers.get('retry-after')).toBe('1');
+        const rest = await browser.fetch('/api/v1/projects', {
+          headers: { authorization: 'Bearer hal_pat_x' },
+        });
+        expect(rest.status).toBe(503);
+        expect((await rest.json()).error.code).toBe('unavailable');
       } finally {
         await admin`alter role hal connection limit -1`;
       }
