@@ -31,3 +31,6 @@ export class UnsupportedResponseType extends code('unsupported_response_type') {
 export class InvalidScope extends code('invalid_scope') {}
 export class AccessDenied extends code('access_denied', 403) {}
 export class InvalidAuthorizationDetails extends code('invalid_authorization_details') {}
+// RFC 7591 §3.2.2: the registration endpoint's own error codes.
+export class InvalidRedirectUri extends code('invalid_redirect_uri') {}
+export class InvalidClientMetadata extends code('invalid_client_metadata') {}

@@ -2,6 +2,8 @@ export * from './accounts/password';
 export * from './authorization/request';
 export * from './checks/authorization-details';
 export * from './checks/client-auth';
+export * from './checks/client-metadata';
+export * from './checks/client-registration';
 export * from './checks/pkce';
 export * from './checks/redirect-uri';
 export * from './checks/scope';

@@ -5,7 +5,8 @@ export interface OAuthClient {
   /** Internal app id. */
   id: string;
   clientId: string;
-  ownerId: string;
+  /** The HAL user who created the app; null for registered (RFC 7591) and metadata-document clients. */
+  ownerId: string | null;
   clientType: 'public' | 'confidential';
   /** `private`: a legacy project client bound to `projectId`. */
   kind: 'public' | 'private';

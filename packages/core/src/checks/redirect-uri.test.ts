@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchRedirectUri, validateRegisteredRedirectUri } from './redirect-uri';
+import { isLoopbackRedirectUri, matchRedirectUri, validateRegisteredRedirectUri } from './redirect-uri';
 
 describe('validateRegisteredRedirectUri', () => {
   it.each([
@@ -154,5 +154,19 @@ describe('matchRedirectUri', () => {
     ['no path', 'http://127.0.0.1', 'http://127.0.0.1:5000'],
   ])('lets any port match for %s (RFC 8252 §7.3)', (_, registered, requested) => {
     expect(matchRedirectUri(requested, ['https://app.example/cb', registered])).toBe(requested);
+  });
+});
+
+describe('isLoopbackRedirectUri (RFC 8252 §7.3)', () => {
+  it.each([
+    ['http://127.0.0.1:3000/cb', true],
+    ['http://[::1]/cb', true],
+    ['http://localhost:8080/cb', true],
+    ['https://127.0.0.1/cb', true],
+    ['http://127.0.0.1.evil.example/cb', false],
+    ['https://app.example/cb', false],
+    ['com.example.app:/cb', false],
+  ])('%s → %s', (uri, loopback) => {
+    expect(isLoopbackRedirectUri(uri)).toBe(loopback);
   });
 });

@@ -41,6 +41,16 @@ export function validateRegisteredRedirectUri(uri: string): string | null {
 }
 
 /**
+ * True for a redirect URI on the user's own machine (127.0.0.1, [::1] or localhost): the
+ * consent page warns when a client unknown to HAL has only such URIs (contract: "AI clients").
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
+ */
+export function isLoopbackRedirectUri(uri: string): boolean {
+  const raw = HIERARCHICAL.exec(uri);
+  return raw !== null && LOOPBACK_HOSTS.includes(hostOf(raw[2] ?? ''));
+}
+
+/**
  * Picks the redirect URI of an authorization request from the client's registered ones, or undefined.
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.1.3
  */

@@ -21,6 +21,8 @@ export async function clientCredentials(
   if (client.clientType !== 'confidential' || client.kind !== 'public') {
     throw new UnauthorizedClient('client_credentials is only for confidential clients');
   }
+  // A registered client has no owner to act as: it acts only for the users who authorize it.
+  if (!client.ownerId) throw new UnauthorizedClient('client_credentials is only for clients with an owner');
   const permitted = client.allowedScopes.filter(userLevel);
   const requested = parseScope(params.get('scope'));
   checkRequestedScopes(requested, permitted);

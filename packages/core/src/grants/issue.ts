@@ -1,5 +1,6 @@
 import type { AuthorizationDetail } from '../checks/authorization-details';
 import { hashToken } from '../crypto';
+import { UnauthorizedClient } from '../errors';
 import type { GrantRecord, OAuthClient, TokenResponse } from '../oauth-types';
 import type { NewRefreshToken } from '../store';
 import { accessTokenClaims } from '../tokens/access-token';
@@ -34,6 +35,8 @@ export async function issueAccessToken(
   i: Issuance,
   recorded?: AccessTokenId,
 ): Promise<TokenResponse> {
+  const userId = i.grant?.userId ?? i.client.ownerId;
+  if (!userId) throw new UnauthorizedClient('this client acts for no user');
   const { jti, expiresAt } = recorded ?? newAccessTokenId(ctx, i.client);
   const ttl = i.client.accessTokenTtl;
   const projectId = i.grant?.projectId ?? undefined;
@@ -53,7 +56,7 @@ export async function issueAccessToken(
       jti,
       grantId: i.grant?.id ?? null,
       appId: i.client.id,
-      userId: i.grant?.userId ?? i.client.ownerId,
+      userId,
       codeHash: i.codeHash ?? null,
       expiresAt,
     });
