@@ -22,6 +22,7 @@ import { decisionRoutes } from './routes/oauth/decision';
 import { introspectRoutes } from './routes/oauth/introspect';
 import { metadataRoutes } from './routes/oauth/metadata';
 import { parRoutes } from './routes/oauth/par';
+import { registerRoutes } from './routes/oauth/register';
 import { revokeRoutes } from './routes/oauth/revoke';
 import { oauthTokenRoutes } from './routes/oauth/token';
 import { widgetRoutes } from './routes/widget';
@@ -98,6 +99,7 @@ export function createApp(services: Services, secretKey: Uint8Array) {
     revokeRoutes,
     introspectRoutes,
     parRoutes,
+    registerRoutes,
   ]) {
     app.route('/', routes(s));
   }

@@ -26,6 +26,14 @@ const Env = z.object({
    * 503 (http/deadline.ts). Also PostgreSQL's statement_timeout for HAL's connections.
    */
   HAL_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  /** Client registrations (`POST /oauth/register`) per client address per hour. */
+  HAL_RATE_LIMIT_REGISTER: z.coerce.number().int().positive().default(20),
+  /** `1` (development and tests only) lets client ID metadata documents come over http from loopback. */
+  HAL_CIMD_ALLOW_LOCAL: z.enum(['0', '1']).default('0'),
+  /** A registered client no user has authorized within this many seconds is deleted. */
+  HAL_DCR_UNUSED_TTL: seconds(86_400),
+  /** How often each process looks for such clients, in seconds. */
+  HAL_DCR_SWEEP_INTERVAL: seconds(3600),
   HAL_SESSION_TTL: seconds(7 * 24 * 3600),
   HAL_API_SESSION_TTL: seconds(3600),
 });
@@ -48,6 +56,8 @@ export function configFrom(env: Record<string, string | undefined>) {
     requestTimeoutMs: e.HAL_REQUEST_TIMEOUT_MS,
     sessionTtl: e.HAL_SESSION_TTL,
     apiSessionTtl: e.HAL_API_SESSION_TTL,
+    clientMetadata: { allowLocal: e.HAL_CIMD_ALLOW_LOCAL === '1' },
+    registration: { unusedTtl: e.HAL_DCR_UNUSED_TTL, sweepInterval: e.HAL_DCR_SWEEP_INTERVAL },
     rateLimits: {
       enabled: e.HAL_RATE_LIMITS === 'on',
       loginPerAccount: e.HAL_RATE_LIMIT_LOGIN_ACCOUNT,
@@ -59,6 +69,7 @@ export function configFrom(env: Record<string, string | undefined>) {
         signIdentity: e.HAL_RATE_LIMIT_SIGN_IDENTITY,
         identify: e.HAL_RATE_LIMIT_IDENTIFY,
       }),
+      register: e.HAL_RATE_LIMITS === 'on' ? { limit: e.HAL_RATE_LIMIT_REGISTER, window: 3600 } : undefined,
     },
   };
 }

@@ -35,6 +35,7 @@ export async function startServer(
   await database.migrate();
   const secretKey = loadSecretKey(config.secretKey, config.dataDir);
   const services = await createServices(config, database, secretKey, logger);
+  const stopSweeping = sweepUnusedClients(services, config.registration.sweepInterval);
   const app = createApp(services, secretKey);
   const server = createServer(
     withSecurityHeaders(securityHeaders(config.secureCookies), getRequestListener(app.fetch)),
@@ -50,7 +51,37 @@ export async function startServer(
     services,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopSweeping();
       if (!options.database) await database.close();
     },
+  };
+}
+
+/**
+ * Deletes the registered clients no one authorized (contract: HAL_DCR_UNUSED_TTL), now and every
+ * `intervalSeconds`, in every process: the sweep is one statement that concurrent runs share safely.
+ * @returns a function that stops the timer and waits for a sweep in progress.
+ */
+function sweepUnusedClients(services: Services, intervalSeconds: number) {
+  const { logger } = services;
+  let running: Promise<void> | undefined;
+  const sweep = () => {
+    running ??= services.registration
+      .sweepUnused()
+      .then(
+        (deleted) => {
+          if (deleted) logger.info({ deleted }, 'deleted registered clients no one authorized');
+        },
+        (err) => logger.warn({ err }, 'the sweep of unused registered clients failed'),
+      )
+      .finally(() => {
+        running = undefined;
+      });
+  };
+  sweep();
+  const timer = setInterval(sweep, intervalSeconds * 1000).unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
   };
 }

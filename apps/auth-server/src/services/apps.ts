@@ -149,6 +149,8 @@ export function appService(stores: Stores, projects: ProjectService) {
         name: app.name,
         description: app.description,
         owner_name: await apps.ownerName(app.ownerId),
+        // Registered and metadata-document clients have no HAL account behind them.
+        verified: app.origin === 'owner',
       };
     },
   };

@@ -5,6 +5,7 @@ import {
   checkAuthorizationRequest,
   hashToken,
   InvalidRequest,
+  isLoopbackRedirectUri,
   newAuthorizationCode,
   newId,
   type OAuthClient,
@@ -14,6 +15,7 @@ import {
   UnsafeRedirectError,
 } from '@hal/core';
 import type { Stores } from '@hal/db';
+import { type ClientDirectory, ClientMetadataError } from './clients';
 import { type PendingRequest, readPending } from './pending-request';
 
 export const REQUEST_URI_PREFIX = 'urn:ietf:params:oauth:request_uri:';
@@ -53,10 +55,21 @@ export class ConsentChoiceError extends Error {}
 
 export interface ConsentView {
   requestId: string;
-  app: { name: string; description: string; ownerName: string; logoUrl: string | null };
+  app: {
+    name: string;
+    description: string;
+    ownerName: string;
+    logoUrl: string | null;
+    /** False for clients HAL has not vetted: registered (RFC 7591) or metadata-document clients. */
+    verified: boolean;
+    /** A metadata-document client: the host that publishes its document (its client_id URL). */
+    documentHost?: string;
+  };
   scopes: string[];
   details: AuthorizationRequest['details'];
   redirectUri: string;
+  /** True when every redirect URI of the client is on loopback: it runs on the user's own machine. */
+  loopbackOnly: boolean;
   /** Present when a project must be picked: the user's projects where they are owner or admin. */
   projects?: { id: string; name: string }[];
   selectedProjectId?: string;
@@ -73,7 +86,12 @@ export interface ClientResponse {
  * requests, keeping them pending across sign-in, consent, and issuing the code. Used by the
  * authorize, decision and PAR routes; knows nothing of HTTP.
  */
-export function authorizationService(stores: Stores, issuer: string, now: () => Date = () => new Date()) {
+export function authorizationService(
+  stores: Stores,
+  clients: ClientDirectory,
+  issuer: string,
+  now: () => Date = () => new Date(),
+) {
   const expiresIn = (seconds: number) => new Date(now().getTime() + seconds * 1000);
 
   /** Projects the user may connect: those where they are owner or admin (contract: project picker). */
@@ -100,8 +118,21 @@ export function authorizationService(stores: Stores, issuer: string, now: () => 
     }
   }
 
-  async function clientOf(clientId: string | undefined) {
-    const app = clientId ? await stores.apps.byClientId(clientId) : undefined;
+  /**
+   * The client of `clientId`. With `refresh` (a request starting) a metadata document is fetched
+   * when its cached copy expired; one that cannot be used is shown, never redirected to.
+   */
+  async function clientOf(clientId: string | undefined, refresh = false) {
+    if (!clientId) return undefined;
+    let app: Awaited<ReturnType<ClientDirectory['find']>>;
+    try {
+      app = await clients.find(clientId, refresh);
+    } catch (error) {
+      // draft-ietf-oauth-client-id-metadata-document-00 §4.3: a fetch error aborts the request
+      if (error instanceof ClientMetadataError)
+        throw new UnsafeRedirectError(`the client's metadata document cannot be used: ${error.message}`);
+      throw error;
+    }
     return app && { app, client: stores.apps.toClient(app) };
   }
 
@@ -112,7 +143,7 @@ export function authorizationService(stores: Stores, issuer: string, now: () => 
    */
   async function start(query: Params, userId: string | undefined): Promise<string> {
     let params = query;
-    const found = await clientOf(params.isRepeated('client_id') ? undefined : params.get('client_id'));
+    const found = await clientOf(params.isRepeated('client_id') ? undefined : params.get('client_id'), true);
     const client = found?.client;
     // RFC 9126 §4: a pushed request, used once, replaces the query parameters.
     const requestUri = params.get('request_uri');
@@ -206,10 +237,13 @@ export function authorizationService(stores: Stores, issuer: string, now: () => 
         description: app.description,
         ownerName: await stores.apps.ownerName(app.ownerId),
         logoUrl: app.logoUrl,
+        verified: app.origin === 'owner',
+        documentHost: app.origin === 'metadata_document' ? new URL(app.clientId).host : undefined,
       },
       scopes: request.scopes,
       details: request.details,
       redirectUri: request.redirectUri,
+      loopbackOnly: client.redirectUris.every(isLoopbackRedirectUri),
       projects: choices,
       selectedProjectId: request.projectId,
     };

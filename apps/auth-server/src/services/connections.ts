@@ -8,7 +8,15 @@ export function connectionService(stores: Stores) {
       const rows = await stores.grants.forUser(userId);
       return rows.map(({ grant, app }) => ({
         id: grant.id,
-        app: { id: app.id, client_id: app.clientId, name: app.name },
+        app: {
+          id: app.id,
+          client_id: app.clientId,
+          name: app.name,
+          // How HAL knows the app: `owner` (made by a HAL user), `registration` (RFC 7591) or
+          // `metadata_document`; the last two are not verified by HAL.
+          origin: app.origin,
+          verified: app.origin === 'owner',
+        },
         project_id: grant.projectId,
         scopes: grant.scopes,
         authorization_details: grant.authorizationDetails,

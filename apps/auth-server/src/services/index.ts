@@ -1,14 +1,17 @@
 import { CHANGES_CHANNEL, createStores, type Database } from '@hal/db';
 import type { Logger } from 'pino';
 import type { Config } from '../env';
+import { metadataFetcher } from '../lib/metadata-fetch';
 import { accountService } from './accounts';
 import { appService } from './apps';
 import { authorizationService } from './authorization';
+import { clientDirectory } from './clients';
 import { connectionService } from './connections';
 import { Keyring } from './keyring';
 import { oauthService } from './oauth';
 import { personalTokenService } from './personal-tokens';
 import { projectService } from './projects';
+import { registrationService } from './registration';
 import { widgetService } from './widget';
 
 // Access tokens live at most 8 h (contract); retired keys stay published past that.
@@ -29,6 +32,8 @@ export async function createServices(
   await keyring.init();
   const accounts = accountService(stores, keyring, config);
   const projects = projectService(stores, secretKey);
+  const { allowLocal } = config.clientMetadata;
+  const clients = clientDirectory(stores, metadataFetcher({ allowLocal }), { allowLocal, logger });
   return {
     config,
     database,
@@ -40,8 +45,10 @@ export async function createServices(
     projects,
     apps: appService(stores, projects),
     connections: connectionService(stores),
-    authorization: authorizationService(stores, config.issuer),
-    oauth: oauthService(stores, keyring, projects, secretKey, config),
+    clients,
+    registration: registrationService(stores, config.registration),
+    authorization: authorizationService(stores, clients, config.issuer),
+    oauth: oauthService(stores, clients, keyring, projects, secretKey, config),
     widget: widgetService(stores, projects, keyring, config),
   };
 }

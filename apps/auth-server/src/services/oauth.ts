@@ -15,6 +15,7 @@ import {
 import type { OAuthApp, Stores } from '@hal/db';
 import { decodeJwt } from 'jose';
 import type { Config } from '../env';
+import { type ClientDirectory, ClientMetadataError } from './clients';
 import type { Keyring } from './keyring';
 import type { Principal } from './principal';
 import type { ProjectService } from './projects';
@@ -25,6 +26,7 @@ const SEAL_AAD = 'refresh-successor';
 /** The OAuth side of the server: client authentication, grants' context, token checks. */
 export function oauthService(
   stores: Stores,
+  clients: ClientDirectory,
   keyring: Keyring,
   projects: ProjectService,
   secretKey: Uint8Array,
@@ -54,15 +56,25 @@ export function oauthService(
 
   /**
    * Authenticates the client of a token, revocation, introspection or PAR request
-   * (`client_secret_basic`, `client_secret_post`, or `none` for public clients).
+   * (`client_secret_basic`, `client_secret_post`, or `none` for public clients). A metadata-document
+   * client is the public client stored when its document was fetched; `refresh` (PAR, which starts
+   * an authorization request) fetches the document again when its cached copy expired.
    * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3
    */
   async function authenticateClient(
     authorization: string | undefined,
     body: { client_id?: string; client_secret?: string },
+    refresh = false,
   ): Promise<{ client: OAuthClient; app: OAuthApp }> {
     const credentials = parseClientCredentials({ authorization, body });
-    const app = await stores.apps.byClientId(credentials.clientId);
+    let app: OAuthApp | undefined;
+    try {
+      app = await clients.find(credentials.clientId, refresh);
+    } catch (error) {
+      if (error instanceof ClientMetadataError)
+        throw new InvalidClient(`the client metadata document cannot be used: ${error.message}`);
+      throw error;
+    }
     const failed = () => new InvalidClient('client authentication failed');
     if (!app) throw failed();
     if (app.clientType === 'confidential') {

@@ -54,7 +54,8 @@ export function renderConsent(c: Context, view: ConsentView, csrf: string, error
       error={error}
     />
   );
-  return renderPage(c, `Authorize ${view.app.name}`, page, error ? 400 : 200, consentCsp(redirectUri));
+  const name = view.app.name || 'an unnamed application';
+  return renderPage(c, `Authorize ${name}`, page, error ? 400 : 200, consentCsp(redirectUri));
 }
 
 const PAGE_STATUS = { gone: 404, foreign: 403, invalid: 400 } as const;
@@ -75,14 +76,18 @@ export function ConsentPage(p: ConsentProps) {
   const noProject = needsProject && p.projects?.length === 0;
   return (
     <>
-      <h1>Authorize {p.app.name}?</h1>
+      <h1>Authorize {p.app.name || 'an unnamed application'}?</h1>
       {p.app.description ? <p>{p.app.description}</p> : null}
-      <p class="muted">
-        By {p.app.ownerName || 'an unknown developer'}. After your decision you will be sent to{' '}
-        {p.redirectHost}.
-      </p>
+      {p.app.verified ? (
+        <p class="muted">
+          By {p.app.ownerName || 'an unknown developer'}. After your decision you will be sent to{' '}
+          {p.redirectHost}.
+        </p>
+      ) : (
+        <UnverifiedClient {...p} />
+      )}
       <p>
-        <strong>{p.app.name}</strong> is asking to:
+        <strong>{p.app.name || 'This application'}</strong> is asking to:
       </p>
       <ul>
         {p.scopes.map((scope) => (
@@ -141,6 +146,33 @@ export function ConsentPage(p: ConsentProps) {
           Deny
         </button>
       </form>
+    </>
+  );
+}
+
+/**
+ * What the page says of a client HAL has not vetted (contract: registered and metadata-document
+ * clients): not verified, where the answer goes in large type, and a warning for local-only apps.
+ */
+function UnverifiedClient(p: ConsentProps) {
+  return (
+    <>
+      <p class="notice" role="note" data-testid="unverified">
+        <strong>Not verified by HAL.</strong>{' '}
+        {p.app.documentHost
+          ? `This application is described by a document published at ${p.app.documentHost}`
+          : 'This application registered itself'}
+        ; HAL does not know who runs it. Approve only if you trust it.
+      </p>
+      <p class="destination" data-testid="redirect-host">
+        After your decision you will be sent to <strong>{p.redirectHost}</strong>
+      </p>
+      {p.loopbackOnly ? (
+        <p class="notice" role="note" data-testid="loopback-warning">
+          This application can only send its answer to a program on your own computer ({p.redirectHost}).
+          Approve only if you started it yourself on this device just now.
+        </p>
+      ) : null}
     </>
   );
 }

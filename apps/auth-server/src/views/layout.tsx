@@ -16,6 +16,7 @@ input,select{width:100%;padding:.55rem;border:1px solid #b8bfcc;border-radius:6p
 button{margin-top:1.2rem;padding:.6rem 1rem;border:0;border-radius:6px;background:#2f5bea;color:#fff;font:inherit;cursor:pointer}
 button.secondary{background:#e4e7ee;color:#1d2330}.error{background:#fde8e8;color:#8a1c1c;padding:.6rem;border-radius:6px}
 .muted{color:#5b6474;font-size:.9rem}ul{padding-left:1.2rem}a{color:#2f5bea}
+.notice{background:#fff4d6;color:#5c4500;padding:.6rem;border-radius:6px}.destination{font-size:1.1rem}
 `;
 
 /**

@@ -18,7 +18,12 @@ export function ConnectionsPage() {
             <ul class="cards">
               {list.map((g) => (
                 <li key={g.id} data-testid="connection">
-                  <strong>{g.app.name}</strong>
+                  <strong>{g.app.name || 'Unnamed application'}</strong>
+                  {g.app.verified ? null : (
+                    <span class="badge" title="This app registered itself; HAL does not know who runs it">
+                      not verified
+                    </span>
+                  )}
                   <span class="muted">
                     {g.scopes.join(' ') || 'details only'}
                     {g.project_id ? ` · project ${g.project_id}` : ''}
@@ -28,7 +33,7 @@ export function ConnectionsPage() {
                   </span>
                   <ConfirmButton
                     label="Revoke access"
-                    confirm={`Revoke ${g.app.name}? Its tokens stop working at once.`}
+                    confirm={`Revoke ${g.app.name || 'this app'}? Its tokens stop working at once.`}
                     onConfirm={async () => {
                       if (await action.run(() => trpc.connections.revoke.mutate({ id: g.id })))
                         connections.reload();

@@ -1,4 +1,15 @@
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, unique } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  unique,
+} from 'drizzle-orm/pg-core';
 import { users } from './accounts';
 import { createdAt, tz } from './columns';
 import { projects } from './projects';
@@ -9,10 +20,17 @@ export const oauthApps = pgTable(
   'oauth_apps',
   {
     id: text().primaryKey(),
+    /** `hal_app_<ULID>`, or the document URL of a metadata-document client. */
     clientId: text().notNull().unique(),
-    ownerId: text()
+    /** The HAL user who created it (origin `owner`); null for clients HAL has not vetted. */
+    ownerId: text().references(() => users.id, { onDelete: 'cascade' }),
+    /**
+     * How HAL came to know the client: created by a HAL user (`owner`), registered through RFC 7591
+     * (`registration`), or described by its client ID metadata document (`metadata_document`).
+     */
+    origin: text({ enum: ['owner', 'registration', 'metadata_document'] })
       .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+      .default('owner'),
     name: text().notNull(),
     description: text().notNull().default(''),
     logoUrl: text(),
@@ -26,10 +44,22 @@ export const oauthApps = pgTable(
     accessTokenTtl: integer().notNull().default(900),
     refreshReuseGrace: integer().notNull().default(0),
     secretHash: text(),
+    /** The client's own metadata: what RFC 7591 §3.2.1 echoes back, or what its document said. */
+    metadata: jsonb().$type<Record<string, unknown>>(),
+    /** Public registrations: what makes a repeat identical (one client per fingerprint). */
+    registrationFingerprint: text(),
+    /** Metadata-document clients: when the cached document must be fetched again. */
+    metadataExpiresAt: tz(),
     createdAt: createdAt(),
+    /** For clients HAL has not vetted: last registered or fetched (the unused-client sweep reads it). */
     updatedAt: createdAt(),
   },
-  (t) => [index('oauth_apps_owner').on(t.ownerId)],
+  (t) => [
+    index('oauth_apps_owner').on(t.ownerId),
+    unique('oauth_apps_registration_fingerprint').on(t.registrationFingerprint),
+    index('oauth_apps_unvetted').on(t.updatedAt).where(sql`${t.origin} <> 'owner'`),
+    check('oauth_apps_owner_origin', sql`(${t.origin} = 'owner') = (${t.ownerId} is not null)`),
+  ],
 );
 
 export const oauthRedirectUris = pgTable(
@@ -62,7 +92,11 @@ export const grants = pgTable(
     lastUsedAt: tz(),
     revokedAt: tz(),
   },
-  (t) => [unique('grants_user_app_project').on(t.userId, t.appId, t.projectId).nullsNotDistinct()],
+  (t) => [
+    unique('grants_user_app_project').on(t.userId, t.appId, t.projectId).nullsNotDistinct(),
+    // Finds an app's grants (the unused-client sweep, deleting an app) without scanning them all.
+    index('grants_app').on(t.appId),
+  ],
 );
 
 /** Pending authorization requests, keyed by the consent form's `request_id`; they expire. */

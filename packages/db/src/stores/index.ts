@@ -7,6 +7,7 @@ import { rateLimitStore } from './limits';
 import { grantStore, oauthStore, requestStore } from './oauth';
 import { oauthAppStore } from './oauth-apps';
 import { projectStore } from './projects';
+import { registeredClientStore } from './registered-clients';
 
 export { type AccountUser, accountUser, type PersonalAccessToken, type Session, type User } from './accounts';
 export type { AuditEvent } from './audit';
@@ -26,6 +27,7 @@ export function createStores(db: Db, feed = new ChangeFeed()) {
     accounts: accountStore(db),
     projects: projectStore(db, feed),
     apps: oauthAppStore(db, feed),
+    registeredClients: registeredClientStore(db, feed),
     oauth: oauthStore(db, feed, grants),
     requests: requestStore(db),
     grants,

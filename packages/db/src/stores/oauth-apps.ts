@@ -126,7 +126,9 @@ export function oauthAppStore(db: Db, feed: ChangeFeed) {
       changed();
     },
 
-    async ownerName(ownerId: string): Promise<string> {
+    /** The name of the app's owner; empty for a client with none (registered or metadata-document). */
+    async ownerName(ownerId: string | null): Promise<string> {
+      if (!ownerId) return '';
       const [row] = await db.select({ name: users.name }).from(users).where(eq(users.id, ownerId));
       return row?.name ?? '';
     },

@@ -17,6 +17,7 @@ export function metadataRoutes(s: Services) {
     revocation_endpoint: `${issuer}/oauth/revoke`,
     introspection_endpoint: `${issuer}/oauth/introspect`,
     pushed_authorization_request_endpoint: `${issuer}/oauth/par`,
+    registration_endpoint: `${issuer}/oauth/register`,
     jwks_uri: `${issuer}/.well-known/jwks.json`,
     scopes_supported: OAUTH_SCOPES,
     response_types_supported: ['code'],
@@ -29,6 +30,7 @@ export function metadataRoutes(s: Services) {
     authorization_details_types_supported: ['hal_project'],
     authorization_response_iss_parameter_supported: true,
     require_pushed_authorization_requests: false,
+    client_id_metadata_document_supported: true,
   };
   return new Hono<Env>().get('/.well-known/oauth-authorization-server', (c) => {
     c.header('Cache-Control', 'public, max-age=300');

@@ -16,9 +16,11 @@ export function parRoutes(s: Services) {
       oauthEndpoint(async (c) => {
         const params = await readOAuthParams(c);
         params.assertNoRepeats(PAR_PARAMS);
+        // A pushed request starts an authorization: a metadata document is fetched when stale.
         const { client } = await s.oauth.authenticateClient(
           c.req.header('authorization'),
           bodyCredentials(params),
+          true,
         );
         return oauthJson(c, await s.authorization.push(params, client), 201);
       }),

@@ -74,7 +74,12 @@ export function grantStore(db: Db, feed: ChangeFeed) {
       return db
         .select({
           grant: grants,
-          app: { id: oauthApps.id, clientId: oauthApps.clientId, name: oauthApps.name },
+          app: {
+            id: oauthApps.id,
+            clientId: oauthApps.clientId,
+            name: oauthApps.name,
+            origin: oauthApps.origin,
+          },
         })
         .from(grants)
         .innerJoin(oauthApps, eq(oauthApps.id, grants.appId))
