@@ -130,7 +130,7 @@ export function authorizationService(
     } catch (error) {
       // draft-ietf-oauth-client-id-metadata-document-00 §4.3: a fetch error aborts the request
       if (error instanceof ClientMetadataError)
-        throw new UnsafeRedirectError(`the client's metadata document cannot be used: ${error.message}`);
+        throw new UnsafeRedirectError(`the client metadata document cannot be used: ${error.message}`);
       throw error;
     }
     return app && { app, client: stores.apps.toClient(app) };
