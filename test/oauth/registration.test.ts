@@ -242,7 +242,7 @@ describe.each(BACKENDS)('dynamic client registration on %s (RFC 7591)', (backend
       expect(after.status).toBe(401);
     });
 
-    it('belongs to no user: absent from the apps API, and its public view says not verified', async () => {
+    it('belongs to no user: absent from the apps API, and its public view names no owner', async () => {
       const mine = await api(hal.url, 'GET', '/api/v1/oauth/apps', { auth: hal.user.auth });
       expect(mine.json.data.map((a: { client_id: string }) => a.client_id)).not.toContain(app.client_id);
       const info = await api(hal.url, 'GET', `/api/v1/oauth/apps/public/${app.client_id}`);
@@ -250,8 +250,7 @@ describe.each(BACKENDS)('dynamic client registration on %s (RFC 7591)', (backend
         client_id: app.client_id,
         name: 'Local Agent',
         description: '',
-        owner_name: '',
-        verified: false,
+        owner_name: '', // no HAL account behind it
       });
     });
   });

@@ -149,8 +149,6 @@ export function appService(stores: Stores, projects: ProjectService) {
         name: app.name,
         description: app.description,
         owner_name: await apps.ownerName(app.ownerId),
-        // Registered and metadata-document clients have no HAL account behind them.
-        verified: app.origin === 'owner',
       };
     },
   };
