@@ -14,7 +14,7 @@ import {
   resolveRedirectUri,
   UnsafeRedirectError,
 } from '@hal/core';
-import type { Stores } from '@hal/db';
+import type { OAuthApp, Stores } from '@hal/db';
 import { type ClientDirectory, ClientMetadataError } from './clients';
 import { type PendingRequest, readPending } from './pending-request';
 
@@ -124,7 +124,7 @@ export function authorizationService(
    */
   async function clientOf(clientId: string | undefined, refresh = false) {
     if (!clientId) return undefined;
-    let app: Awaited<ReturnType<ClientDirectory['find']>>;
+    let app: OAuthApp | undefined;
     try {
       app = await clients.find(clientId, refresh);
     } catch (error) {
