@@ -244,6 +244,36 @@ describe.each(BACKENDS)(
       );
     });
 
+    it('fetches the document of a pushed authorization request (RFC 9126), and refuses an unusable one', async () => {
+      const url = docs.url('/pushed.json');
+      docs.json('/pushed.json', documentFor(url));
+      const fields = {
+        response_type: 'code',
+        client_id: url,
+        redirect_uri: LOOPBACK,
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+        scope: 'profile',
+      };
+      const pushed = await oauthPost(hal.url, '/oauth/par', fields);
+      expect(pushed.status).toBe(201);
+      const page = await hal.user.browser.fetch(
+        authorizePath({ client_id: url, request_uri: pushed.json.request_uri }),
+      );
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<strong>Not verified by HAL.</strong>');
+
+      const missing = await oauthPost(hal.url, '/oauth/par', {
+        ...fields,
+        client_id: docs.url('/missing.json'),
+      });
+      expect(missing.status).toBe(401);
+      expect(missing.json).toEqual({
+        error: 'invalid_client',
+        error_description: 'the client metadata document cannot be used: it answered HTTP 404',
+      });
+    });
+
     it('never fetches at the token endpoint: a document URL never authorized is an unknown client', async () => {
       const url = docs.url('/never.json');
       docs.json('/never.json', documentFor(url));
