@@ -63,7 +63,9 @@ describe.each(BACKENDS)('API authentication on %s (RFC 6750 §3)', (backend) => 
   it('answers 401 with a bare Bearer challenge when no credentials are sent', async () => {
     const res = await api(hal.url, 'GET', '/api/v1/auth/me');
     expect(res.status).toBe(401);
-    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="hal"');
+    expect(res.headers.get('www-authenticate')).toBe(
+      `Bearer realm="hal", resource_metadata="${hal.url}/.well-known/oauth-protected-resource/api"`,
+    );
     expect(res.json.error.code).toBe('unauthorized');
   });
 
@@ -101,7 +103,7 @@ describe.each(BACKENDS)('API authentication on %s (RFC 6750 §3)', (backend) => 
     const res = await api(hal.url, 'GET', '/api/v1/auth/me', { auth: bearer(created.json.data.token) });
     expect(res.status).toBe(403);
     expect(res.headers.get('www-authenticate')).toBe(
-      'Bearer realm="hal", error="insufficient_scope", scope="profile"',
+      `Bearer realm="hal", error="insufficient_scope", scope="profile", resource_metadata="${hal.url}/.well-known/oauth-protected-resource/api"`,
     );
     expect(res.json.error.code).toBe('insufficient_scope');
   });

@@ -35,10 +35,17 @@ export function pkce() {
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
-export function authorizePath(params: Record<string, string | undefined>, path = '/oauth/authorize') {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.append(k, v);
-  return `${path}?${q}`;
+/** Request parameters; an array repeats its parameter (RFC 8707 `resource`). */
+export type OAuthParams = Record<string, string | string[] | undefined>;
+
+function append(q: URLSearchParams, params: OAuthParams) {
+  for (const [k, v] of Object.entries(params))
+    for (const value of v === undefined ? [] : Array.isArray(v) ? v : [v]) q.append(k, value);
+  return q;
+}
+
+export function authorizePath(params: OAuthParams, path = '/oauth/authorize') {
+  return `${path}?${append(new URLSearchParams(), params)}`;
 }
 
 /** Fields of the consent form on a page. */
@@ -58,7 +65,7 @@ export function consentForm(html: string) {
  */
 export async function authorizeInBrowser(
   browser: Browser,
-  params: Record<string, string | undefined>,
+  params: OAuthParams,
   options: { decision?: 'approve' | 'deny'; projectId?: string } = {},
 ): Promise<URL> {
   const page = await browser.fetch(authorizePath(params));
@@ -85,7 +92,7 @@ export async function authorizeInBrowser(
 export async function oauthPost(
   base: string,
   path: string,
-  fields: Record<string, string | undefined>,
+  fields: OAuthParams,
   basicAuth?: { id: string; secret: string },
 ) {
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -93,8 +100,7 @@ export async function oauthPost(
     const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
     headers.authorization = `Basic ${Buffer.from(`${enc(basicAuth.id)}:${enc(basicAuth.secret)}`).toString('base64')}`;
   }
-  const body = new URLSearchParams();
-  for (const [k, v] of Object.entries(fields)) if (v !== undefined) body.append(k, v);
+  const body = append(new URLSearchParams(), fields);
   return api(base, 'POST', path, { body: body.toString(), headers });
 }
 
@@ -111,7 +117,7 @@ export const decodeJwtHeader = (jwt: string) =>
 export async function authorizationCode(
   browser: Browser,
   app: RegisteredApp,
-  params: { scope: string; project_id?: string; state?: string },
+  params: { scope: string; project_id?: string; state?: string; resource?: string | string[] },
 ) {
   const { verifier, challenge } = pkce();
   const redirectUri = app.redirect_uris[0] as string;

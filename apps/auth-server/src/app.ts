@@ -4,7 +4,7 @@ import { trpcServer } from '@hono/trpc-server';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { apiErrorResponse } from './http/api-errors';
-import { authenticate } from './http/auth';
+import { type AuthDeps, authenticate } from './http/auth';
 import { requestDeadline } from './http/deadline';
 import { onError } from './http/errors';
 import { requestLog } from './http/request-log';
@@ -104,8 +104,8 @@ export function createApp(services: Services, secretKey: Uint8Array) {
     app.route('/', routes(s));
   }
 
-  // One Bearer/Basic authenticator for the REST API and sign-identity.
-  const bearerAuth = authenticate({
+  // One Bearer/Basic authentication for every protected resource, told which one it guards.
+  const authDeps: AuthDeps = {
     accounts: s.accounts,
     personalTokens: s.personalTokens,
     jwtVerifiers: {
@@ -115,7 +115,9 @@ export function createApp(services: Services, secretKey: Uint8Array) {
       },
       [ACCESS_TOKEN_TYP]: s.oauth.verifyAccessToken,
     },
-  });
+  };
+  // `<issuer>/api`: the REST API and sign-identity.
+  const bearerAuth = authenticate(authDeps, s.resources.api);
   app.route('/', widgetRoutes(s, bearerAuth));
 
   const auth = authRoutes(s);

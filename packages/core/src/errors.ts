@@ -1,6 +1,6 @@
 /**
  * An OAuth protocol error (RFC 6749 §5.2 and §4.1.2.1, which RFC 7009 and RFC 7662 reuse; RFC 9396
- * §5). `error_description` is lower case and names the offending parameter. Core has no other
+ * §5; RFC 8707 §2). `error_description` is lower case and names the offending parameter. Core has no other
  * error family: the server's HTTP layer renders these, and keeps its own.
  */
 export class OAuthError extends Error {
@@ -34,3 +34,5 @@ export class InvalidAuthorizationDetails extends code('invalid_authorization_det
 // RFC 7591 §3.2.2: the registration endpoint's own error codes.
 export class InvalidRedirectUri extends code('invalid_redirect_uri') {}
 export class InvalidClientMetadata extends code('invalid_client_metadata') {}
+/** RFC 8707 §2: the requested resource is invalid, missing, unknown, or malformed. */
+export class InvalidTarget extends code('invalid_target') {}

@@ -4,7 +4,10 @@ import { InvalidRequest } from './errors';
  * Request parameters as OAuth reads them: every value of every name kept, so that repeated
  * parameters are detected instead of silently taking the last (RFC 6749 §3.1, §3.2).
  */
-/** The parameters each OAuth endpoint defines (RFC 6749 §4.1.1, §4.1.3, §6; RFC 7009; RFC 7662; RFC 9126). */
+/**
+ * The parameters each OAuth endpoint defines (RFC 6749 §4.1.1, §4.1.3, §6; RFC 7009; RFC 7662; RFC 9126),
+ * checked for repeats. RFC 8707 `resource` is not among them: it may repeat.
+ */
 export const CLIENT_AUTH_PARAMS = ['client_id', 'client_secret'] as const;
 export const AUTHORIZE_PARAMS = [
   'response_type',
@@ -29,6 +32,8 @@ export const TOKEN_PARAMS = [
 ] as const;
 export const TOKEN_MANAGEMENT_PARAMS = [...CLIENT_AUTH_PARAMS, 'token', 'token_type_hint'] as const;
 export const PAR_PARAMS = [...AUTHORIZE_PARAMS, 'client_secret'] as const;
+/** Parameters that may legitimately repeat (RFC 8707 §2). */
+const MULTI_VALUED: readonly string[] = ['resource'];
 
 export class Params {
   private constructor(private readonly values: Map<string, string[]>) {}
@@ -45,13 +50,20 @@ export class Params {
     return new Params(values);
   }
 
-  /** A JSON object body: strings as they are, arrays and objects (RAR) re-serialised as JSON. */
+  /**
+   * A JSON object body: strings as they are, arrays and objects (RAR) re-serialised as JSON; an
+   * array of strings under a parameter that may repeat (`resource`) gives one value per element.
+   */
   static fromJson(body: unknown): Params {
     if (!body || typeof body !== 'object' || Array.isArray(body))
       throw new InvalidRequest('request body must be a JSON object');
     const entries: [string, string][] = [];
     for (const [name, value] of Object.entries(body)) {
       if (value === null || value === undefined) continue;
+      if (MULTI_VALUED.includes(name) && Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+        for (const item of value) entries.push([name, item]);
+        continue;
+      }
       entries.push([
         name,
         typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value),
@@ -64,6 +76,11 @@ export class Params {
   get(name: string): string | undefined {
     const value = this.values.get(name)?.[0];
     return value === '' ? undefined : value;
+  }
+
+  /** Every non-empty value of `name`, in order (RFC 8707 §2: `resource` may be given several times). */
+  all(name: string): string[] {
+    return (this.values.get(name) ?? []).filter((value) => value !== '');
   }
 
   isRepeated(name: string): boolean {

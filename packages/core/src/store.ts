@@ -10,6 +10,8 @@ export interface CodeRecord {
   codeChallenge: string;
   scopes: string[];
   authorizationDetails: AuthorizationDetail[] | null;
+  /** RFC 8707: the resources approved with this code; empty for codes issued before them. */
+  resources: string[];
   expiresAt: Date;
 }
 
@@ -19,6 +21,8 @@ export interface RefreshRecord {
   appId: string;
   codeHash: string | null;
   scopes: string[];
+  /** RFC 8707 §2.2: the resources of the whole grant, kept across rotations; empty for older tokens. */
+  resources: string[];
   expiresAt: Date;
   rotatedAt: Date | null;
   revokedAt: Date | null;
@@ -59,11 +63,18 @@ export interface OAuthStore {
     expiresAt: Date;
   }): Promise<void>;
   createRefreshToken(
-    token: NewRefreshToken & { grantId: string; appId: string; codeHash: string | null; scopes: string[] },
+    token: NewRefreshToken & {
+      grantId: string;
+      appId: string;
+      codeHash: string | null;
+      scopes: string[];
+      /** RFC 8707: the grant's resources; absent or empty means the fallback resource. */
+      resources?: string[];
+    },
   ): Promise<void>;
   /**
-   * Rotates a live refresh token of `appId` into `successor` (same grant, scopes, origin code) and,
-   * in the same atomic step, records `accessToken` under the grant as `saveAccessToken` would.
+   * Rotates a live refresh token of `appId` into `successor` (same grant, scopes, resources, origin
+   * code) and, in the same atomic step, records `accessToken` under the grant as `saveAccessToken` would.
    */
   rotateRefreshToken(
     tokenHash: string,

@@ -5,11 +5,15 @@ import { decodeProtectedHeader } from 'jose';
 import type { AccountService } from '../services/accounts';
 import type { PersonalTokenService } from '../services/personal-tokens';
 import type { Principal } from '../services/principal';
+import type { GuardedResource } from '../services/resources';
 import { ApiError } from './api-errors';
 import type { Env } from './types';
 
-/** Verifies one kind of JWT bearer token, chosen by its `typ` header (RFC 8725 §3.11). */
-export type JwtVerifier = (token: string) => Promise<Principal | undefined>;
+/**
+ * Verifies one kind of JWT bearer token, chosen by its `typ` header (RFC 8725 §3.11), for use at
+ * the resource identified by `resource` (an access token must name it in `aud`).
+ */
+export type JwtVerifier = (token: string, resource: string) => Promise<Principal | undefined>;
 
 export interface AuthDeps {
   accounts: AccountService;
@@ -20,71 +24,99 @@ export interface AuthDeps {
 
 const REALM = 'realm="hal"';
 
-/** RFC 6750 §3: the challenge, with `error` only when a credential was presented. */
-export function unauthorized(description?: string): ApiError {
-  const challenge = description
-    ? `Bearer ${REALM}, error="invalid_token", error_description="${description}"`
-    : `Bearer ${REALM}`;
+/**
+ * The `WWW-Authenticate: Bearer` challenge of `resource` (RFC 6750 §3), always naming its metadata
+ * document (RFC 9728 §5.1). Parameter values are HAL's own, never the client's.
+ */
+export function bearerChallenge(
+  resource: GuardedResource,
+  params: { error?: string; error_description?: string; scope?: string } = {},
+): string {
+  let challenge = `Bearer ${REALM}`;
+  for (const [name, value] of Object.entries(params))
+    if (value !== undefined) challenge += `, ${name}="${value}"`;
+  return `${challenge}, resource_metadata="${resource.metadataUrl}"`;
+}
+
+/**
+ * RFC 6750 §3: the 401 of `resource`, with `error` only when a credential was presented, and the
+ * scopes a client should start with when the resource names some (`/mcp`).
+ */
+export function unauthorized(resource: GuardedResource, description?: string): ApiError {
+  const challenge = bearerChallenge(resource, {
+    ...(description && { error: 'invalid_token', error_description: description }),
+    scope: resource.startingScope,
+  });
   return new ApiError(
     401,
     description ? 'invalid_token' : 'unauthorized',
     description ?? 'authentication required',
-    {
-      'WWW-Authenticate': challenge,
-    },
+    { 'WWW-Authenticate': challenge },
   );
 }
 
-/** RFC 6750 §3.1: valid credentials without the needed scope. */
-export function insufficientScope(scope: string): ApiError {
+/** RFC 6750 §3.1: valid credentials without the needed scope; the client may step up to it. */
+export function insufficientScope(resource: GuardedResource, scope: string): ApiError {
   return new ApiError(403, 'insufficient_scope', `this request needs the ${scope} scope`, {
-    'WWW-Authenticate': `Bearer ${REALM}, error="insufficient_scope", scope="${scope}"`,
+    'WWW-Authenticate': bearerChallenge(resource, { error: 'insufficient_scope', scope }),
   });
 }
 
-function invalidRequest(description: string): ApiError {
+function invalidRequest(resource: GuardedResource, description: string): ApiError {
   return new ApiError(400, 'invalid_request', description, {
-    'WWW-Authenticate': `Bearer ${REALM}, error="invalid_request", error_description="${description}"`,
+    'WWW-Authenticate': bearerChallenge(resource, {
+      error: 'invalid_request',
+      error_description: description,
+    }),
   });
 }
 
 /**
- * Authenticates `/api/v1` and sign-identity requests: Bearer PAT, Bearer JWT (by `typ`), or Basic
- * email:password. Parses `Authorization` once and puts a typed {@link Principal} on the context.
+ * Authenticates requests to one of HAL's protected resources (`/api`: the REST API and
+ * sign-identity; `/mcp`): Bearer PAT, Bearer JWT (by `typ`), or Basic email:password. Parses
+ * `Authorization` once and puts a typed {@link Principal} on the context. OAuth access tokens
+ * must name `resource` in their `aud`; PATs, session JWTs and Basic are HAL's own credentials and
+ * work at every resource.
  */
-export function authenticate(deps: AuthDeps): MiddlewareHandler<Env> {
+export function authenticate(deps: AuthDeps, resource: GuardedResource): MiddlewareHandler<Env> {
   return async (c, next) => {
     // RFC 6750 §2.3 is not offered: a token in the URL leaks into logs and Referer headers.
     if (c.req.query('access_token') !== undefined) {
-      throw invalidRequest('access tokens are not accepted in the query string');
+      throw invalidRequest(resource, 'access tokens are not accepted in the query string');
     }
     const headers = c.req.raw.headers.get('authorization');
-    if (!headers) throw unauthorized();
+    if (!headers) throw unauthorized(resource);
     // RFC 6750 §3.1: more than one method is invalid_request (several headers arrive comma-joined).
     if (headers.includes(',') && /,\s*(bearer|basic)\s/i.test(headers))
-      throw invalidRequest('use exactly one authentication method');
+      throw invalidRequest(resource, 'use exactly one authentication method');
     const [scheme = '', credential = ''] = headers.trim().split(/\s+/, 2);
     const principal =
       scheme.toLowerCase() === 'bearer'
-        ? await bearer(deps, credential)
+        ? await bearer(deps, credential, resource.identifier)
         : scheme.toLowerCase() === 'basic'
           ? await basic(deps, credential, c.get('clientIp'))
           : undefined;
     if (!principal)
-      throw unauthorized(scheme ? 'the credentials are invalid, expired or revoked' : undefined);
+      throw unauthorized(resource, scheme ? 'the credentials are invalid, expired or revoked' : undefined);
     c.set('principal', principal);
+    c.set('resource', resource);
     await next();
+    // Contract: every 401 and 403 of a protected resource names its metadata (RFC 9728 §5.1), also a
+    // route's refusal that is no authentication challenge (a role, a project): no `error` there.
+    const status = c.res.status;
+    if ((status === 401 || status === 403) && !c.res.headers.has('WWW-Authenticate'))
+      c.res.headers.set('WWW-Authenticate', bearerChallenge(resource));
   };
 }
 
-async function bearer(deps: AuthDeps, token: string): Promise<Principal | undefined> {
+async function bearer(deps: AuthDeps, token: string, resource: string): Promise<Principal | undefined> {
   if (token.startsWith(PREFIX.pat)) {
     const found = await deps.personalTokens.authenticate(token);
     return found && { user: found.user, method: 'pat', scopes: new Set(found.pat.scopes) };
   }
   const typ = typOf(token);
   const verify = typ ? deps.jwtVerifiers[typ.toLowerCase()] : undefined;
-  return verify ? verify(token) : undefined;
+  return verify ? verify(token, resource) : undefined;
 }
 
 // HAL's JWTs carry a handful of distinct protected headers (one per signing key and type), so each
@@ -114,10 +146,10 @@ async function basic(deps: AuthDeps, credential: string, ip: string): Promise<Pr
   return user && { user: accountUser(user), method: 'basic', scopes: deps.accounts.fullScopes };
 }
 
-/** Refuses principals lacking `scope` with 403 insufficient_scope. */
+/** Refuses principals lacking `scope` with 403 insufficient_scope, a step-up challenge naming it. */
 export function requireScope(scope: string): MiddlewareHandler<Env> {
   return async (c, next) => {
-    if (!c.get('principal').scopes.has(scope)) throw insufficientScope(scope);
+    if (!c.get('principal').scopes.has(scope)) throw insufficientScope(c.get('resource'), scope);
     await next();
   };
 }

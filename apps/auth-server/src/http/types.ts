@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Principal } from '../services/principal';
+import type { GuardedResource } from '../services/resources';
 
 /** Variables every handler can read from the Hono context. */
 export type Env = {
@@ -8,6 +9,8 @@ export type Env = {
     /** The server's logger; lines about a request name it with `reqId: requestId`. */
     log: Logger;
     principal: Principal;
+    /** The protected resource the request was authenticated for (`/api`, `/mcp`). */
+    resource: GuardedResource;
     clientIp: string;
   };
 };

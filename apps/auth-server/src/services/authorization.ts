@@ -11,6 +11,7 @@ import {
   type OAuthClient,
   OAuthError,
   Params,
+  type ResourceRegistry,
   resolveRedirectUri,
   UnsafeRedirectError,
 } from '@hal/core';
@@ -67,6 +68,8 @@ export interface ConsentView {
   };
   scopes: string[];
   details: AuthorizationRequest['details'];
+  /** RFC 8707: the names of the resources the access is for. */
+  resources: string[];
   redirectUri: string;
   /** True when every redirect URI of the client is on loopback: it runs on the user's own machine. */
   loopbackOnly: boolean;
@@ -90,6 +93,7 @@ export function authorizationService(
   stores: Stores,
   clients: ClientDirectory,
   issuer: string,
+  resources: ResourceRegistry,
   now: () => Date = () => new Date(),
 ) {
   const expiresIn = (seconds: number) => new Date(now().getTime() + seconds * 1000);
@@ -107,11 +111,11 @@ export function authorizationService(
    * Validates a request for `client`: the redirect URI first (an `UnsafeRedirectError` is never
    * redirected), then everything else (a `ClientRedirect`).
    */
-  function validate(params: Params, client: OAuthClient | undefined) {
+  async function validate(params: Params, client: OAuthClient | undefined) {
     const redirectUri = resolveRedirectUri(params, client);
     if (!client) throw new UnsafeRedirectError('client_id is missing or unknown'); // resolved above
     try {
-      return { client, request: checkAuthorizationRequest(params, client, redirectUri) };
+      return { client, request: await checkAuthorizationRequest(params, client, redirectUri, resources) };
     } catch (error) {
       if (error instanceof OAuthError) throw new ClientRedirect(error, redirectUri, params.get('state'));
       throw error;
@@ -154,7 +158,7 @@ export function authorizationService(
         throw new AuthorizationPageError('request_uri is invalid, expired or already used');
       params = Params.from(pushed.params);
     }
-    const { request, client: verified } = validate(params, client);
+    const { request, client: verified } = await validate(params, client);
     const id = newId();
     await stores.requests.create({
       id,
@@ -175,7 +179,7 @@ export function authorizationService(
     // RFC 9126 §2.1: request_uri is not allowed inside a pushed request.
     if (params.get('request_uri')) throw new InvalidRequest('request_uri is not allowed in a pushed request');
     try {
-      validate(params, client);
+      await validate(params, client);
     } catch (error) {
       // RFC 9126 §2.3: errors are answered to the client directly, as at the token endpoint.
       if (error instanceof ClientRedirect) throw error.error;
@@ -242,6 +246,7 @@ export function authorizationService(
       },
       scopes: request.scopes,
       details: request.details,
+      resources: await resourceNames(request.resources),
       redirectUri: request.redirectUri,
       loopbackOnly: client.redirectUris.every(isLoopbackRedirectUri),
       projects: choices,
@@ -288,6 +293,13 @@ export function authorizationService(
     return { redirectUri: request.redirectUri, params: { code, state: request.state, iss: issuer } };
   }
 
+  /** What the consent page calls the resources of a request (their identifiers when unknown by now). */
+  async function resourceNames(identifiers: readonly string[]) {
+    if (identifiers.length === 0) return [resources.fallback.name];
+    const found = await Promise.all(identifiers.map((id) => resources.resolveResource(id)));
+    return found.map((resource, i) => resource?.name ?? (identifiers[i] as string));
+  }
+
   /** Records the grant the user approved and issues its one-time code. */
   async function issueCode(
     request: AuthorizationRequest,
@@ -303,6 +315,7 @@ export function authorizationService(
       projectId: projectId ?? null,
       scopes: request.scopes,
       details: details.length ? details : null,
+      resources: request.resources,
     });
     const code = newAuthorizationCode();
     await stores.oauth.createCode({
@@ -314,6 +327,7 @@ export function authorizationService(
       codeChallenge: request.codeChallenge,
       scopes: request.scopes,
       authorizationDetails: details.length ? details : null,
+      resources: request.resources,
       expiresAt: expiresIn(CODE_TTL),
     });
     await stores.audit.write({
@@ -321,7 +335,7 @@ export function authorizationService(
       userId,
       appId: client.id,
       projectId: projectId ?? null,
-      data: { grant_id: grant.id, scopes: request.scopes },
+      data: { grant_id: grant.id, scopes: request.scopes, resources: request.resources },
     });
     return code;
   }

@@ -12,6 +12,7 @@ import { oauthService } from './oauth';
 import { personalTokenService } from './personal-tokens';
 import { projectService } from './projects';
 import { registrationService } from './registration';
+import { resourceService } from './resources';
 import { widgetService } from './widget';
 
 // Access tokens live at most 8 h (contract); retired keys stay published past that.
@@ -34,6 +35,7 @@ export async function createServices(
   const projects = projectService(stores, secretKey);
   const { allowLocal } = config.clientMetadata;
   const clients = clientDirectory(stores, metadataFetcher({ allowLocal }), { allowLocal, logger });
+  const resources = resourceService(config.issuer);
   return {
     config,
     database,
@@ -47,8 +49,9 @@ export async function createServices(
     connections: connectionService(stores),
     clients,
     registration: registrationService(stores, config.registration),
-    authorization: authorizationService(stores, clients, config.issuer),
-    oauth: oauthService(stores, clients, keyring, projects, secretKey, config),
+    resources,
+    authorization: authorizationService(stores, clients, config.issuer, resources.registry),
+    oauth: oauthService(stores, clients, keyring, projects, secretKey, config, resources.registry),
     widget: widgetService(stores, projects, keyring, config),
   };
 }

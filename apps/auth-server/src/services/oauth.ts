@@ -1,6 +1,7 @@
 import {
   ACCESS_TOKEN_TYP,
   type AuthorizationDetail,
+  audienceIncludes,
   decryptSecret,
   encryptSecret,
   type GrantContext,
@@ -9,6 +10,7 @@ import {
   type OAuthClient,
   PREFIX,
   parseClientCredentials,
+  type ResourceRegistry,
   scopesFromDetails,
   verifyClientSecret,
 } from '@hal/core';
@@ -31,13 +33,15 @@ export function oauthService(
   projects: ProjectService,
   secretKey: Uint8Array,
   config: Config,
+  resources: ResourceRegistry,
 ) {
-  const audience = `${config.issuer}/api`;
+  // What tokens are for when no request named a resource (contract: `<issuer>/api`).
+  const audience = resources.fallback.identifier;
 
   const grantContext: GrantContext = {
     store: stores.oauth,
     issuer: config.issuer,
-    audience,
+    resources,
     refreshTokenTtl: REFRESH_TOKEN_TTL,
     signAccessToken: (claims, ttl) => keyring.sign(claims, ACCESS_TOKEN_TYP, ttl),
     seal: (value) => encryptSecret(value, secretKey, SEAL_AAD),
@@ -92,15 +96,20 @@ export function oauthService(
     return { client: stores.apps.toClient(app), app };
   }
 
-  /** Bearer verifier for RFC 9068 access tokens: signature, `typ`, issuer, expiry, then revocation. */
-  async function verifyAccessToken(token: string): Promise<Principal | undefined> {
+  /**
+   * Bearer verifier for RFC 9068 access tokens at the resource `resource`: signature, `typ`,
+   * issuer, expiry, audience, then revocation.
+   * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
+   */
+  async function verifyAccessToken(token: string, resource: string): Promise<Principal | undefined> {
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await keyring.verify(token, ACCESS_TOKEN_TYP, config.issuer));
     } catch {
       return undefined;
     }
-    if (typeof payload.jti !== 'string' || payload.aud !== audience) return undefined;
+    // RFC 9068 §4: the resource server MUST reject a token whose `aud` does not name it (RFC 8707 §2).
+    if (typeof payload.jti !== 'string' || !audienceIncludes(payload.aud, resource)) return undefined;
     const row = await stores.oauth.accessToken(payload.jti);
     if (!row || row.revokedAt) return undefined;
     return { user: row.user, method: 'oauth', ...grantOf(payload) };

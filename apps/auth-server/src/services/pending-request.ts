@@ -20,6 +20,8 @@ const authorizationRequest = z.object({
       actions: z.array(z.enum(HAL_PROJECT_ACTIONS)),
     }),
   ),
+  // Rows written before resource indicators hold none: read as the fallback resource.
+  resources: z.array(z.string()).default([]),
   codeChallenge: z.string(),
   projectId: z.string().optional(),
   needsProject: z.boolean(),

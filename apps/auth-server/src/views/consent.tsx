@@ -100,6 +100,8 @@ export function ConsentPage(p: ConsentProps) {
           </li>
         ))}
       </ul>
+      {/* RFC 8707: the resources the access is for (HAL's API, its MCP server). */}
+      <p class="muted">For use with {p.resources.join(' and ')}.</p>
       {noProject ? (
         <form method="post" action={`/oauth/authorize/consent/${p.requestId}/project`}>
           <p>You have no project you can connect yet. Create one to continue.</p>

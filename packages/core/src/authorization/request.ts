@@ -6,10 +6,12 @@ import {
 } from '../checks/authorization-details';
 import { checkCodeChallenge } from '../checks/pkce';
 import { matchRedirectUri } from '../checks/redirect-uri';
+import { checkResourceScopes, requestedResources } from '../checks/resource';
 import { checkRequestedScopes } from '../checks/scope';
 import { InvalidAuthorizationDetails, InvalidRequest, UnsupportedResponseType } from '../errors';
 import type { OAuthClient } from '../oauth-types';
 import { AUTHORIZE_PARAMS, type Params } from '../params';
+import type { ResourceRegistry } from '../resources';
 import { isProjectScope, parseScope } from '../scopes';
 
 const PROJECT_ID = /^proj_[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -25,6 +27,8 @@ export interface AuthorizationRequest {
   state?: string;
   scopes: string[];
   details: AuthorizationDetail[];
+  /** RFC 8707: the identifiers of the resources the token is for (the fallback when none was named). */
+  resources: string[];
   codeChallenge: string;
   /** The project the request names (query or details), if any. */
   projectId?: string;
@@ -48,12 +52,14 @@ export function resolveRedirectUri(params: Params, client: OAuthClient | undefin
 /**
  * Validates everything else of an authorization request; errors thrown here are redirected.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
+ * @see https://www.rfc-editor.org/rfc/rfc8707#section-2.1
  */
-export function checkAuthorizationRequest(
+export async function checkAuthorizationRequest(
   params: Params,
   client: OAuthClient,
   redirectUri: string,
-): AuthorizationRequest {
+  registry: ResourceRegistry,
+): Promise<AuthorizationRequest> {
   params.assertNoRepeats(AUTHORIZE_PARAMS);
   const responseType = params.get('response_type');
   if (!responseType) throw new InvalidRequest('response_type is required');
@@ -69,13 +75,16 @@ export function checkAuthorizationRequest(
     throw new InvalidRequest('scope or authorization_details is required');
   checkRequestedScopes(scopes, client.allowedScopes);
   const details = rawDetails ? parseAuthorizationDetails(rawDetails) : [];
-  for (const scope of scopesFromDetails(details)) {
+  const detailScopes = scopesFromDetails(details);
+  for (const scope of detailScopes) {
     if (!client.allowedScopes.includes(scope)) {
       throw new InvalidAuthorizationDetails(
         `authorization_details action not allowed for this client: ${scope}`,
       );
     }
   }
+  const resources = await requestedResources(params.all('resource'), registry);
+  checkResourceScopes([...scopes, ...detailScopes], resources);
 
   const named = new Set<string>();
   const projectParam = params.get('project_id');
@@ -94,6 +103,7 @@ export function checkAuthorizationRequest(
     state: params.get('state'),
     scopes,
     details,
+    resources: resources.map((r) => r.identifier),
     codeChallenge: codeChallenge as string,
     projectId: [...named][0],
     needsProject: client.kind === 'private' || scopes.some(isProjectScope) || detailsNeedProject(details),

@@ -1,4 +1,5 @@
 import { verifyCodeVerifier } from '../checks/pkce';
+import { audienceOf, narrowResources, parseResources, resolveResources } from '../checks/resource';
 import { hashToken } from '../crypto';
 import { InvalidGrant, InvalidRequest } from '../errors';
 import type { OAuthClient, TokenResponse, WidgetSecretResponse } from '../oauth-types';
@@ -20,6 +21,8 @@ export async function authorizationCode(
   // RFC 7636 §4.5 / RFC 9700 §2.1.1: PKCE is required for every client.
   const verifier = params.get('code_verifier');
   if (!verifier) throw new InvalidRequest('code_verifier is required');
+  // Checked before the code is spent: a malformed or unknown resource does not cost the client its code.
+  const requested = await resolveResources(parseResources(params.all('resource')), ctx.resources);
 
   const codeHash = hashToken(code);
   const redemption = await ctx.store.redeemCode(codeHash);
@@ -59,10 +62,18 @@ export async function authorizationCode(
     return { app_id, widget_secret, project_id: grant.projectId, token_type: 'widget_secret' };
   }
 
+  // RFC 8707 §2.2: the access token may be for a subset; the refresh token keeps the whole grant.
+  const target = narrowResources(
+    requested,
+    stored.resources,
+    stored.scopes,
+    ctx.resources.fallback.identifier,
+  );
   const response = await issueAccessToken(ctx, {
     client,
     grant,
-    scopes: stored.scopes,
+    scopes: target.scopes,
+    audience: audienceOf(target.resources),
     details: stored.authorizationDetails,
     codeHash,
   });
@@ -74,6 +85,7 @@ export async function authorizationCode(
     appId: client.id,
     codeHash,
     scopes: stored.scopes,
+    resources: stored.resources,
   });
   return { ...response, refresh_token: refresh.raw };
 }

@@ -1,3 +1,4 @@
+import { audienceOf, checkResourceScopes, requestedResources } from '../checks/resource';
 import { checkRequestedScopes } from '../checks/scope';
 import { InvalidScope, UnauthorizedClient } from '../errors';
 import type { OAuthClient, TokenResponse } from '../oauth-types';
@@ -28,6 +29,10 @@ export async function clientCredentials(
   checkRequestedScopes(requested, permitted);
   const scopes = requested.length ? requested : permitted;
   if (!scopes.length) throw new InvalidScope('this client has no scope usable with client_credentials');
+  // RFC 8707 §2.2: the resource parameter applies to every grant type.
+  const resources = await requestedResources(params.all('resource'), ctx.resources);
+  checkResourceScopes(scopes, resources);
+  const audience = audienceOf(resources.map((r) => r.identifier));
   // RFC 6749 §4.4.3: a refresh token SHOULD NOT be included.
-  return issueAccessToken(ctx, { client, scopes });
+  return issueAccessToken(ctx, { client, scopes, audience });
 }

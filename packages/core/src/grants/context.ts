@@ -1,11 +1,12 @@
+import type { ResourceRegistry } from '../resources';
 import type { OAuthStore } from '../store';
 
 /** What every grant needs from the outside world, injected by the server. */
 export interface GrantContext {
   store: OAuthStore;
   issuer: string;
-  /** RFC 9068 §2.2 `aud`: the resource the access tokens are for. */
-  audience: string;
+  /** RFC 8707: the resources tokens may be requested for; RFC 9068 §2.2 `aud` names them. */
+  resources: ResourceRegistry;
   /** Refresh token lifetime, seconds. */
   refreshTokenTtl: number;
   /** Signs RFC 9068 claims as an `at+jwt` for `ttl` seconds. */

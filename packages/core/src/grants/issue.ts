@@ -12,6 +12,8 @@ export interface Issuance {
   /** Absent for client_credentials: the client acts as its owner. */
   grant?: GrantRecord;
   scopes: readonly string[];
+  /** RFC 9068 §2.2 `aud`: the resource(s) the token is for (RFC 8707). */
+  audience: string | string[];
   details?: AuthorizationDetail[] | null;
   codeHash?: string | null;
 }
@@ -42,7 +44,7 @@ export async function issueAccessToken(
   const projectId = i.grant?.projectId ?? undefined;
   const claims = accessTokenClaims({
     issuer: ctx.issuer,
-    audience: ctx.audience,
+    audience: i.audience,
     // RFC 9068 §2.2: for client_credentials the subject is the client itself.
     userId: i.grant?.userId ?? i.client.clientId,
     clientId: i.client.clientId,

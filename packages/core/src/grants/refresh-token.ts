@@ -1,3 +1,4 @@
+import { audienceOf, narrowResources, parseResources, resolveResources } from '../checks/resource';
 import { checkRefreshScope } from '../checks/scope';
 import { hashToken } from '../crypto';
 import { InvalidGrant, InvalidRequest } from '../errors';
@@ -20,6 +21,8 @@ export async function refreshToken(
   const raw = params.get('refresh_token');
   if (!raw) throw new InvalidRequest('refresh_token is required');
   const requested = parseScope(params.get('scope'));
+  // Checked before rotation: a malformed or unknown resource does not cost the client its token.
+  const resources = await resolveResources(parseResources(params.all('resource')), ctx.resources);
 
   const successor = newRefresh(ctx, client);
   // The rotation records the new access token in its own statement: once it commits nothing is
@@ -32,6 +35,12 @@ export async function refreshToken(
   if (grant.revokedAt) throw new InvalidGrant('the grant has been revoked');
   // RFC 6749 §6: the new access token may not exceed the original grant.
   const scopes = checkRefreshScope(requested, token.scopes);
+  // RFC 8707 §2.2: the access token may be for a subset of the grant's resources, never more
+  // (worked out past reuse detection, which a replayed token must always reach).
+  const narrowed = () => {
+    const target = narrowResources(resources, token.resources, scopes, ctx.resources.fallback.identifier);
+    return { scopes: target.scopes, audience: audienceOf(target.resources) };
+  };
 
   if (rotation.status === 'reused') {
     const graceMs = client.refreshReuseGrace * 1000;
@@ -57,7 +66,7 @@ export async function refreshToken(
     const response = await issueAccessToken(ctx, {
       client,
       grant,
-      scopes,
+      ...narrowed(),
       details: grant.authorizationDetails,
       codeHash: token.codeHash,
     });
@@ -66,7 +75,7 @@ export async function refreshToken(
 
   const response = await issueAccessToken(
     ctx,
-    { client, grant, scopes, details: grant.authorizationDetails, codeHash: token.codeHash },
+    { client, grant, ...narrowed(), details: grant.authorizationDetails, codeHash: token.codeHash },
     access,
   );
   return { ...response, refresh_token: successor.raw };

@@ -16,6 +16,12 @@ import { projects } from './projects';
 
 export type AuthorizationDetail = { type: string; project_id?: string; actions?: string[] };
 
+/**
+ * RFC 8707 resource identifiers: what a grant, code or refresh token is for. Empty on rows written
+ * before resource indicators, whose tokens were all for the issuer's `/api`.
+ */
+const resources = () => text().array().notNull().default([]);
+
 export const oauthApps = pgTable(
   'oauth_apps',
   {
@@ -87,6 +93,8 @@ export const grants = pgTable(
     projectId: text().references(() => projects.id, { onDelete: 'cascade' }),
     scopes: text().array().notNull(),
     authorizationDetails: jsonb().$type<AuthorizationDetail[]>(),
+    /** Every resource the user approved for this app and project (accumulating, as scopes do). */
+    resources: resources(),
     createdAt: createdAt(),
     updatedAt: createdAt(),
     lastUsedAt: tz(),
@@ -128,6 +136,7 @@ export const authorizationCodes = pgTable('authorization_codes', {
   codeChallenge: text().notNull(),
   scopes: text().array().notNull(),
   authorizationDetails: jsonb().$type<AuthorizationDetail[]>(),
+  resources: resources(),
   createdAt: createdAt(),
   expiresAt: tz().notNull(),
   consumedAt: tz(),
@@ -147,6 +156,8 @@ export const refreshTokens = pgTable(
     /** The code this token family was issued from (RFC 6749 §4.1.2: replay revokes it). */
     codeHash: text(),
     scopes: text().array().notNull(),
+    /** RFC 8707 §2.2: bound to the whole grant of its code, carried across rotations. */
+    resources: resources(),
     createdAt: createdAt(),
     expiresAt: tz().notNull(),
     rotatedAt: tz(),

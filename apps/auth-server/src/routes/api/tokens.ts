@@ -9,12 +9,13 @@ import type { Services } from '../../services';
 /** `/api/v1/tokens`: personal access tokens; PAT, session or Basic only (contract). */
 export function tokenRoutes(s: Services) {
   return new Hono<Env>()
-    .use(requireScope('tokens:write'), async (c, next) => {
-      // Contract: OAuth app tokens may never mint or see personal tokens.
+    .use(async (c, next) => {
+      // Contract: OAuth app tokens may never mint or see personal tokens. Refused before the scope
+      // check: no step-up could grant an OAuth token `tokens:write`, so none is offered.
       if (c.get('principal').method === 'oauth')
         throw new ApiError(403, 'forbidden', 'OAuth access tokens cannot manage personal access tokens');
       await next();
-    })
+    }, requireScope('tokens:write'))
     .post('/', async (c) => {
       const input = await jsonBody(c, CreatePat);
       const pat = await s.personalTokens.create(c.get('principal').user.id, {

@@ -36,7 +36,7 @@ export function grantStore(db: Db, feed: ChangeFeed) {
 
     revoke,
 
-    /** Records the user's approval: one grant per user × app × project, scopes accumulating. */
+    /** Records the user's approval: one grant per user × app × project, scopes and resources accumulating. */
     async upsert(g: {
       id: string;
       userId: string;
@@ -44,6 +44,8 @@ export function grantStore(db: Db, feed: ChangeFeed) {
       projectId: string | null;
       scopes: string[];
       details: GrantRecord['authorizationDetails'];
+      /** RFC 8707: absent or empty means the fallback resource (`<issuer>/api`). */
+      resources?: string[];
     }) {
       const [row] = await db
         .insert(grants)
@@ -54,12 +56,14 @@ export function grantStore(db: Db, feed: ChangeFeed) {
           projectId: g.projectId,
           scopes: g.scopes,
           authorizationDetails: g.details,
+          resources: g.resources ?? [],
         })
         .onConflictDoUpdate({
           target: [grants.userId, grants.appId, grants.projectId],
           set: {
             // A revoked grant starts over; a live one keeps what was approved before.
             scopes: sql`case when ${grants.revokedAt} is null then array(select distinct unnest(${grants.scopes} || excluded.scopes) order by 1) else excluded.scopes end`,
+            resources: sql`case when ${grants.revokedAt} is null then array(select distinct unnest(${grants.resources} || excluded.resources) order by 1) else excluded.resources end`,
             authorizationDetails: sql`excluded.authorization_details`,
             revokedAt: null,
             updatedAt: sql`now()`,

@@ -10,6 +10,7 @@ type RotatedRow = {
   grant_id: string;
   code_hash: string | null;
   scopes: string[];
+  resources: string[];
   expires_at: string | Date;
   rotated_at: string | Date;
   user_id: string;
@@ -43,10 +44,10 @@ export async function rotateRefreshToken(
            set rotated_at = now(), replaced_by_id = ${successor.id}, successor_sealed = ${successor.sealed}
          where token_hash = ${tokenHash} and app_id = ${appId}
            and rotated_at is null and revoked_at is null and expires_at > now()
-        returning id, grant_id, code_hash, scopes, expires_at, rotated_at
+        returning id, grant_id, code_hash, scopes, resources, expires_at, rotated_at
       ), successor as (
-        insert into refresh_tokens (id, token_hash, grant_id, app_id, code_hash, scopes, expires_at)
-        select ${successor.id}, ${successor.tokenHash}, grant_id, ${appId}, code_hash, scopes, ${successor.expiresAt.toISOString()}::timestamptz
+        insert into refresh_tokens (id, token_hash, grant_id, app_id, code_hash, scopes, resources, expires_at)
+        select ${successor.id}, ${successor.tokenHash}, grant_id, ${appId}, code_hash, scopes, resources, ${successor.expiresAt.toISOString()}::timestamptz
           from old
         returning id
       ), used as (
@@ -58,13 +59,13 @@ export async function rotateRefreshToken(
         select ${access.jti}, old.grant_id, ${appId}, used.user_id, old.code_hash, ${access.expiresAt.toISOString()}::timestamptz
           from old join used on used.id = old.grant_id
       )
-      select old.id, old.grant_id, old.code_hash, old.scopes, old.expires_at, old.rotated_at,
+      select old.id, old.grant_id, old.code_hash, old.scopes, old.resources, old.expires_at, old.rotated_at,
              used.user_id, used.project_id, used.scopes as grant_scopes,
              used.authorization_details, used.revoked_at as grant_revoked_at
         from old join used on used.id = old.grant_id`;
   // Did a rotation whose answer was lost with its connection commit? Only it names this successor.
   const committed = sql`
-      select old.id, old.grant_id, old.code_hash, old.scopes, old.expires_at, old.rotated_at,
+      select old.id, old.grant_id, old.code_hash, old.scopes, old.resources, old.expires_at, old.rotated_at,
              g.user_id, g.project_id, g.scopes as grant_scopes,
              g.authorization_details, g.revoked_at as grant_revoked_at
         from refresh_tokens old join grants g on g.id = old.grant_id
@@ -80,6 +81,7 @@ export async function rotateRefreshToken(
       appId,
       codeHash: won.code_hash,
       scopes: won.scopes,
+      resources: won.resources,
       expiresAt: new Date(won.expires_at),
       rotatedAt: new Date(won.rotated_at),
       revokedAt: null,

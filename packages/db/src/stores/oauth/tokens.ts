@@ -15,6 +15,7 @@ export const refreshColumns = {
   appId: refreshTokens.appId,
   codeHash: refreshTokens.codeHash,
   scopes: refreshTokens.scopes,
+  resources: refreshTokens.resources,
   expiresAt: refreshTokens.expiresAt,
   rotatedAt: refreshTokens.rotatedAt,
   revokedAt: refreshTokens.revokedAt,
@@ -58,6 +59,7 @@ export function tokenStore(db: Db, feed: ChangeFeed) {
         appId: t.appId,
         codeHash: t.codeHash,
         scopes: t.scopes,
+        resources: t.resources ?? [],
         expiresAt: t.expiresAt,
       });
     },
