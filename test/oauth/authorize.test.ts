@@ -403,11 +403,11 @@ describe.each(BACKENDS)('authorization endpoint on %s (RFC 6749 §4.1.1)', (back
       await expectConsentPage(await authorize({ nonce: 'n', prompt: 'consent', foo: 'bar' }));
     });
 
-    it('ignores a repeated unknown parameter such as RFC 8707 resource (RFC 6749 §3.1, RFC 8707 §2)', async () => {
+    it('accepts a repeated RFC 8707 resource, which may repeat (RFC 6749 §3.1, RFC 8707 §2)', async () => {
       const path = repeat(
-        authorizePath(params({ resource: 'https://api.example/a' })),
+        authorizePath(params({ resource: `${hal.url}/api` })),
         'resource',
-        'https://api.example/b',
+        `${hal.url}/mcp`,
       );
       await expectConsentPage(await hal.user.browser.fetch(path));
     });
