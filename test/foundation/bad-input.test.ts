@@ -105,7 +105,7 @@ describe.each(BACKENDS)('bad input on %s: 4xx with the contract error shape, nev
     const json = await api(srv.url, 'POST', '/api/v1/projects', { auth, body: { name: 'a\u0000b' } });
     expect(json.status).toBe(400);
     expect(json.json.error.message).toBe(
-      'strings must not contain NUL characters or nest deeper than 32 levels',
+      'strings must not contain NUL characters or unpaired surrogates, or nest deeper than 32 levels',
     );
     const nulBasic = await api(srv.url, 'GET', '/api/v1/auth/me', {
       auth: basic('a\u0000@example.test', 'x'),

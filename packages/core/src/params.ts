@@ -37,7 +37,7 @@ export class Params {
     const values = new Map<string, string[]>();
     for (const [name, value] of entries) {
       if (isUnstorable(name) || isUnstorable(value))
-        throw new InvalidRequest('parameters must not contain NUL characters');
+        throw new InvalidRequest('parameters must not contain NUL characters or unpaired surrogates');
       const list = values.get(name);
       if (list) list.push(value);
       else values.set(name, [value]);
@@ -88,8 +88,13 @@ export class Params {
   }
 }
 
+// A UTF-16 surrogate without its other half (JSON's "\ud800" parses to one).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const unstorableText = (text: string) => text.includes('\u0000') || LONE_SURROGATE.test(text);
+
 /**
- * True when `value` cannot be stored as given: a string holding NUL (PostgreSQL text cannot), or
+ * True when `value` cannot be stored as given: a string holding NUL (PostgreSQL text cannot) or
+ * an unpaired surrogate (not Unicode: PostgreSQL's jsonb refuses its `\ud800` escape), or
  * nesting deeper than `maxDepth` (no HAL input is deep; hostile ones are). Iterative, so a
  * deeply nested body cannot exhaust the stack.
  */
@@ -98,11 +103,11 @@ export function isUnstorable(value: unknown, maxDepth = 32): boolean {
   while (stack.length) {
     const [item, depth] = stack.pop() as [unknown, number];
     if (typeof item === 'string') {
-      if (item.includes('\u0000')) return true;
+      if (unstorableText(item)) return true;
     } else if (item && typeof item === 'object') {
       if (depth >= maxDepth) return true;
       for (const [key, child] of Object.entries(item)) {
-        if (key.includes('\u0000')) return true;
+        if (unstorableText(key)) return true;
         stack.push([child, depth + 1]);
       }
     }

@@ -63,7 +63,8 @@ const refuseNul = t.middleware(async ({ getRawInput, next }) => {
   if (isUnstorable(await getRawInput()))
     throw new TRPCError({
       code: 'BAD_REQUEST',
-      message: 'strings must not contain NUL characters or nest deeper than 32 levels',
+      message:
+        'strings must not contain NUL characters or unpaired surrogates, or nest deeper than 32 levels',
     });
   return next();
 });
