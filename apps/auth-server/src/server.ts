@@ -1,10 +1,11 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDatabase, type Database } from '@hal/db';
 import { getRequestListener } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
-import { createApp } from './app';
+import { createApp, MAX_BODY_BYTES } from './app';
 import type { Config } from './env';
+import { drainAfterResponse } from './http/drain';
 import { securityHeaders, withSecurityHeaders } from './http/security-headers';
 import { loadSecretKey } from './lib/secret-key';
 import { createServices, type Services } from './services';
@@ -35,8 +36,16 @@ export async function startServer(
     logger,
   );
   const app = createApp(services);
+  // Unread request bodies are drained by size, not by @hono/node-server's 500 ms (http/drain.ts).
+  const listener = getRequestListener(app.fetch, { autoCleanupIncoming: false });
   const server = createServer(
-    withSecurityHeaders(securityHeaders(config.secureCookies), getRequestListener(app.fetch)),
+    withSecurityHeaders(
+      securityHeaders(config.secureCookies),
+      (req: IncomingMessage, res: ServerResponse) => {
+        drainAfterResponse(req, res, MAX_BODY_BYTES);
+        return listener(req, res);
+      },
+    ),
   );
   // A deep accept backlog so bursts of new connections queue instead of being reset.
   await new Promise<void>((resolve) =>
