@@ -61,6 +61,25 @@ function twoOnOneSocket(
   });
 }
 
+/** Writes `raw` on a new connection; resolves with everything read until the server closes it. */
+function rawExchange(port: number, raw: string): Promise<{ text: string; reset: boolean }> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    let reset = false;
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk) => {
+      text += chunk;
+    });
+    socket.on('error', () => {
+      reset = true;
+    });
+    socket.on('close', () => resolve({ text, reset }));
+    socket.write(raw);
+    setTimeout(() => socket.destroy(), 8_000).unref();
+  });
+}
+
 describe.each(BACKENDS)('probes from outside on %s', (backend) => {
   let srv: TestServer;
   let app: RegisteredApp;
@@ -157,7 +176,8 @@ describe.each(BACKENDS)('probes from outside on %s', (backend) => {
         expect(res.status, path).toBe(400);
         expect(res.json, path).toEqual({
           error: 'invalid_request',
-          error_description: 'parameters must not contain NUL characters or unpaired surrogates',
+          error_description:
+            'parameters must not contain NUL characters or unpaired surrogates, or nest deeper than 32 levels',
         });
       }
     });
@@ -185,6 +205,80 @@ describe.each(BACKENDS)('probes from outside on %s', (backend) => {
       const headers = { cookie: 'hal_session=%00; hal_csrf=%00' };
       expect((await fetch(`${srv.url}/login`, { headers })).status).toBe(200);
       expect((await fetch(`${srv.url}/trpc/me.get`, { headers })).status).toBe(401);
+    });
+  });
+
+  describe('found by npm run fuzz', () => {
+    it.each(['/oauth/token', '/oauth/revoke', '/oauth/introspect', '/oauth/par'])(
+      'answers a JSON body nested 10 000 deep at %s with 400 invalid_request, not a stack overflow',
+      async (path) => {
+        const deep = `{"token":"x","scope":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+        const res = await api(srv.url, 'POST', path, {
+          headers: { 'content-type': 'application/json', authorization: appBasic },
+          body: deep,
+        });
+        expect(res.status).toBe(400);
+        expect(res.json).toEqual({
+          error: 'invalid_request',
+          error_description:
+            'parameters must not contain NUL characters or unpaired surrogates, or nest deeper than 32 levels',
+        });
+      },
+    );
+
+    it('percent-encodes the request id it redirects to after creating a project on the consent page', async () => {
+      // The id came back decoded into Location: CR LF (or text beyond Latin-1) made Node refuse the
+      // header and reset the connection.
+      const { csrf } = await browser.page('/signup');
+      for (const id of ['a%0D%0ASet-Cookie:%20x=1', '%F0%9F%98%80']) {
+        const res = await browser.fetch(`/oauth/authorize/consent/${id}/project`, {
+          method: 'POST',
+          headers: FORM,
+          body: new URLSearchParams({ csrf, name: 'From consent' }).toString(),
+        });
+        expect(res.status).toBe(303);
+        expect(res.headers.get('location')).toBe(
+          `/oauth/authorize/consent/${encodeURIComponent(decodeURIComponent(id))}`,
+        );
+        expect(res.headers.get('set-cookie') ?? '').not.toContain('x=1');
+      }
+    });
+
+    it('answers a request with an expectation it does not know itself, in its error shape (RFC 9110 §10.1.1)', async () => {
+      // Node answered 417 with no body on its own; HAL ignores the expectation, as it may.
+      const { text } = await rawExchange(
+        srv.port,
+        'GET /api/v1/auth/me HTTP/1.1\r\nHost: hal\r\nExpect: x-unknown\r\nConnection: close\r\n\r\n',
+      );
+      expect(text).toMatch(/^HTTP\/1\.1 401 /);
+      expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).error.code).toBe('unauthorized');
+    });
+  });
+
+  describe('requests Node handles before HAL (RFC 9110 §9.3.6, §7.8)', () => {
+    it('answers CONNECT with 405 in the REST error shape instead of closing the connection', async () => {
+      const { text, reset } = await rawExchange(
+        srv.port,
+        `CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n`,
+      );
+      expect(reset).toBe(false);
+      expect(text).toMatch(/^HTTP\/1\.1 405 /);
+      expect(text).toMatch(/^connection: close\r$/im);
+      expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toEqual({
+        error: { code: 'method_not_allowed', message: 'CONNECT is not supported: HAL is not a proxy' },
+      });
+    });
+
+    it('closes the connection after answering a request asking to upgrade, as the rest goes unread', async () => {
+      // Node reads nothing after an Upgrade request: a request pipelined behind it waited forever.
+      const upgrade = 'GET /healthz HTTP/1.1\r\nHost: hal\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n';
+      const { text, reset } = await rawExchange(
+        srv.port,
+        `${upgrade}GET /healthz HTTP/1.1\r\nHost: hal\r\n\r\n`,
+      );
+      expect(reset).toBe(false);
+      expect(text).toMatch(/^HTTP\/1\.1 200 /);
+      expect(text).toMatch(/^connection: close\r$/im);
     });
   });
 

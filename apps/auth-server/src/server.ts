@@ -5,7 +5,7 @@ import { getRequestListener } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
 import { createApp, MAX_BODY_BYTES } from './app';
 import type { Config } from './env';
-import { drainAfterResponse } from './http/drain';
+import { refuseConnect, tendConnection } from './http/connection';
 import { securityHeaders, withSecurityHeaders } from './http/security-headers';
 import { loadSecretKey } from './lib/secret-key';
 import { createServices, type Services } from './services';
@@ -36,17 +36,18 @@ export async function startServer(
     logger,
   );
   const app = createApp(services);
-  // Unread request bodies are drained by size, not by @hono/node-server's 500 ms (http/drain.ts).
+  // Unread request bodies are drained by size, not by @hono/node-server's 500 ms (http/connection.ts).
   const listener = getRequestListener(app.fetch, { autoCleanupIncoming: false });
-  const server = createServer(
-    withSecurityHeaders(
-      securityHeaders(config.secureCookies),
-      (req: IncomingMessage, res: ServerResponse) => {
-        drainAfterResponse(req, res, MAX_BODY_BYTES);
-        return listener(req, res);
-      },
-    ),
-  );
+  const headers = securityHeaders(config.secureCookies);
+  const handle = withSecurityHeaders(headers, (req: IncomingMessage, res: ServerResponse) => {
+    tendConnection(req, res, MAX_BODY_BYTES);
+    return listener(req, res);
+  });
+  const server = createServer(handle);
+  // RFC 9110 §10.1.1: an expectation other than 100-continue may be ignored; Node would answer 417
+  // itself, outside HAL and its error shapes.
+  server.on('checkExpectation', handle);
+  server.on('connect', refuseConnect(headers));
   // A deep accept backlog so bursts of new connections queue instead of being reset.
   await new Promise<void>((resolve) =>
     server.listen({ port: config.port, host: '0.0.0.0', backlog: 4096 }, resolve),

@@ -30,14 +30,16 @@ export const TOKEN_PARAMS = [
 export const TOKEN_MANAGEMENT_PARAMS = [...CLIENT_AUTH_PARAMS, 'token', 'token_type_hint'] as const;
 export const PAR_PARAMS = [...AUTHORIZE_PARAMS, 'client_secret'] as const;
 
+const UNSTORABLE =
+  'parameters must not contain NUL characters or unpaired surrogates, or nest deeper than 32 levels';
+
 export class Params {
   private constructor(private readonly values: Map<string, string[]>) {}
 
   static from(entries: Iterable<[string, string]>): Params {
     const values = new Map<string, string[]>();
     for (const [name, value] of entries) {
-      if (isUnstorable(name) || isUnstorable(value))
-        throw new InvalidRequest('parameters must not contain NUL characters or unpaired surrogates');
+      if (isUnstorable(name) || isUnstorable(value)) throw new InvalidRequest(UNSTORABLE);
       const list = values.get(name);
       if (list) list.push(value);
       else values.set(name, [value]);
@@ -49,6 +51,8 @@ export class Params {
   static fromJson(body: unknown): Params {
     if (!body || typeof body !== 'object' || Array.isArray(body))
       throw new InvalidRequest('request body must be a JSON object');
+    // Checked before nested values are re-serialised: JSON.stringify of a deep one overflows the stack.
+    if (isUnstorable(body)) throw new InvalidRequest(UNSTORABLE);
     const entries: [string, string][] = [];
     for (const [name, value] of Object.entries(body)) {
       if (value === null || value === undefined) continue;
