@@ -244,6 +244,65 @@ describe.each(BACKENDS)('probes from outside on %s', (backend) => {
       }
     });
 
+    it('answers requests racing the deletion of what they refer to with 4xx, never 500 (foreign key gone)', async () => {
+      // On PostgreSQL a PATCH (REST or tRPC) replacing an app's redirect URIs, an authorization
+      // request, or a private client's creation could run into a concurrent DELETE: 23503 became a
+      // 500; so did the consent page of a request whose app had just been deleted.
+      const pat = await api(srv.url, 'POST', '/api/v1/tokens', {
+        auth: userBasic,
+        body: { name: 'race', scopes: ['apps:read', 'apps:write', 'projects:read', 'projects:write'] },
+      });
+      const auth = `Bearer ${pat.json.data.token}`;
+      const statuses: number[] = [];
+      await Promise.all(
+        Array.from({ length: 25 }, async () => {
+          const made = await api(srv.url, 'POST', '/api/v1/oauth/apps', {
+            auth,
+            body: { name: 'Race', redirect_uris: ['https://race.example/cb'], client_type: 'public' },
+          });
+          const project = await api(srv.url, 'POST', '/api/v1/projects', { auth, body: { name: 'Race' } });
+          const answers = await Promise.all([
+            api(srv.url, 'PATCH', `/api/v1/oauth/apps/${made.json.data.id}`, {
+              auth,
+              body: { redirect_uris: ['https://race.example/cb', 'https://race.example/cb2'] },
+            }),
+            browser.fetch(
+              `/oauth/authorize?${new URLSearchParams({
+                response_type: 'code',
+                client_id: made.json.data.client_id,
+                redirect_uri: 'https://race.example/cb',
+                code_challenge: 'a'.repeat(43),
+                code_challenge_method: 'S256',
+                scope: 'profile',
+              })}`,
+            ),
+            browser.fetch('/trpc/apps.update', {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'x-hal-csrf': '1' },
+              body: JSON.stringify({ id: made.json.data.id, redirect_uris: ['https://race.example/cb3'] }),
+            }),
+            api(srv.url, 'DELETE', `/api/v1/oauth/apps/${made.json.data.id}`, { auth }),
+            api(srv.url, 'POST', '/api/v1/oauth/apps', {
+              auth,
+              body: {
+                name: 'Race private',
+                redirect_uris: ['https://race.example/cb'],
+                kind: 'private',
+                project_id: project.json.data.id,
+              },
+            }),
+            api(srv.url, 'DELETE', `/api/v1/projects/${project.json.data.id}`, { auth }),
+          ]);
+          statuses.push(...answers.map((a) => a.status));
+        }),
+      );
+      const errors = srv.logs.filter((l) => l.includes('"level":50')).map((l) => l.slice(0, 900));
+      expect(
+        statuses.filter((status) => status >= 500),
+        errors.join('\n'),
+      ).toEqual([]);
+    });
+
     it('answers a request with an expectation it does not know itself, in its error shape (RFC 9110 §10.1.1)', async () => {
       // Node answered 417 with no body on its own; HAL ignores the expectation, as it may.
       const { text } = await rawExchange(

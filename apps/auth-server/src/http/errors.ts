@@ -3,6 +3,7 @@ import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
+import { isReferenceGone, REFERENCE_GONE_MESSAGE } from './conflict';
 import type { Env } from './types';
 import { isDatabaseUnavailable } from './unavailable';
 
@@ -55,6 +56,7 @@ export const onError: ErrorHandler<Env> = (error, c) => {
     c.header('Retry-After', '1');
     return apiErrorResponse(c, 503, 'unavailable', 'the service is temporarily unavailable; retry shortly');
   }
+  if (isReferenceGone(error)) return apiErrorResponse(c, 409, 'conflict', REFERENCE_GONE_MESSAGE);
   c.get('log')?.error({ reqId: c.get('requestId'), err: error }, 'unhandled error');
   return apiErrorResponse(c, 500, 'server_error', 'internal error');
 };

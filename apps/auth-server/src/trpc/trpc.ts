@@ -2,6 +2,7 @@ import { ApiError, isUnstorable } from '@hal/core';
 import type { User } from '@hal/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Context } from 'hono';
+import { isReferenceGone, REFERENCE_GONE_MESSAGE } from '../http/conflict';
 import type { Services } from '../services';
 
 // A type alias, not an interface: @hono/trpc-server wants a context assignable to Record<string, unknown>.
@@ -47,6 +48,8 @@ const mapErrors = t.middleware(async ({ next }) => {
     const code = STATUS_CODES[cause.status as keyof typeof STATUS_CODES] ?? 'INTERNAL_SERVER_ERROR';
     throw new TRPCError({ code, message: cause.message, cause });
   }
+  if (!result.ok && isReferenceGone(result.error.cause))
+    throw new TRPCError({ code: 'CONFLICT', message: REFERENCE_GONE_MESSAGE, cause: result.error.cause });
   return result;
 });
 

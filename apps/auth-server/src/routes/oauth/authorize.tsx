@@ -11,7 +11,7 @@ import {
   resolveRedirectUri,
   UnsafeRedirectError,
 } from '@hal/core';
-import type { OAuthApp, User } from '@hal/db';
+import type { User } from '@hal/db';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { formBody } from '../../http/body';
@@ -110,7 +110,9 @@ export function authorizeRoutes(s: Services) {
       return errorPage(c, 'This authorization request belongs to another user.', 403);
     if (!pending.userId) await s.stores.oauth.bindRequest(id, user.id);
     const { request } = pending.params as Pending;
-    const stored = (await s.stores.apps.byClientId(request.clientId)) as OAuthApp;
+    const stored = await s.stores.apps.byClientId(request.clientId);
+    // Deleted since the request was made (or while it was being made): as the decision says.
+    if (!stored) return errorPage(c, 'This application no longer exists.', 404);
     const client = s.stores.apps.toClient(stored);
 
     let projects: { id: string; name: string }[] | undefined;

@@ -1,6 +1,7 @@
 import { InvalidRequest, OAuthError, Params } from '@hal/core';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { isReferenceGone, REFERENCE_GONE_MESSAGE } from '../../http/conflict';
 import { isDatabaseUnavailable } from '../../http/unavailable';
 
 /** An OAuth JSON answer: never cached (RFC 6749 §5.1). */
@@ -94,6 +95,8 @@ export function oauthEndpoint(handler: (c: Context) => Promise<Response>) {
       return await handler(c);
     } catch (error) {
       if (error instanceof OAuthError) return oauthErrorResponse(c, error);
+      // A client, code or grant deleted while this request used it.
+      if (isReferenceGone(error)) return oauthErrorResponse(c, new InvalidRequest(REFERENCE_GONE_MESSAGE));
       if (isDatabaseUnavailable(error)) {
         // RFC 6749 §4.1.2.1 names temporarily_unavailable; token responses use it the same way.
         c.header('Retry-After', '1');
