@@ -255,10 +255,12 @@ export function harvest(pools: Pools, answer: Answer) {
 }
 
 /**
- * Every row of every table that belongs to `userId`: rows naming it, then, transitively, rows
- * naming an id (`id` or a `*_id` column) of a row already taken (projects, apps, grants, tokens…),
- * as sorted JSON text. Generic over the schema, so a refactor of the stores cannot make the
- * comparison miss a table.
+ * Every row that belongs to `userId`, as sorted JSON text: its `users` row, then, transitively
+ * along the schema's foreign keys in both directions, the rows referring to a row taken (its
+ * projects' memberships, apps, grants, tokens, sessions, audit events…) and the rows a taken row
+ * refers to; and the audit events naming its users, projects or apps. Read from PostgreSQL's catalog,
+ * so a refactor of the stores cannot make the comparison miss a table; only real references are
+ * followed (a widget user id that happens to equal the account's id is no reference).
  */
 export async function rowsOwnedBy(database: Database, userId: string): Promise<string[]> {
   const rowsOf = async (query: string) => {
@@ -268,29 +270,59 @@ export async function rowsOwnedBy(database: Database, userId: string): Promise<s
       unknown
     >[];
   };
-  const tables = await rowsOf(
-    "select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'",
-  );
-  const all: { table: string; text: string; ids: string[] }[] = [];
-  for (const { name } of tables) {
-    for (const row of await rowsOf(`select row_to_json(t)::text as j from "${String(name)}" t`)) {
-      const text = String(row.j);
-      const ids = Object.entries(JSON.parse(text) as Record<string, unknown>)
-        .filter(([column, value]) => (column === 'id' || column.endsWith('_id')) && typeof value === 'string')
-        .map(([, value]) => value as string);
-      all.push({ table: String(name), text, ids });
+  const keys = (await rowsOf(`
+    select c.conrelid::regclass::text as "from", a.attname as "column",
+           c.confrelid::regclass::text as "to", af.attname as "target"
+    from pg_constraint c
+    join lateral unnest(c.conkey, c.confkey) as k(attnum, fattnum) on true
+    join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.attnum
+    join pg_attribute af on af.attrelid = c.confrelid and af.attnum = k.fattnum
+    where c.contype = 'f' and c.connamespace = 'public'::regnamespace`)) as {
+    from: string;
+    column: string;
+    to: string;
+    target: string;
+  }[];
+  const tables = new Map<string, Record<string, unknown>[]>();
+  const table = async (name: string) => {
+    let rows = tables.get(name);
+    if (!rows) {
+      const quoted = name.startsWith('"') ? name : `"${name}"`;
+      rows = (await rowsOf(`select row_to_json(t)::text as j from ${quoted} t`)).map((r) =>
+        JSON.parse(String(r.j)),
+      );
+      tables.set(name, rows);
     }
-  }
-  const keys = new Set([userId]);
-  const taken = new Set<number>();
+    return rows;
+  };
+  const taken = new Map<string, Set<Record<string, unknown>>>();
+  const take = (name: string, row: Record<string, unknown>) => {
+    const set = taken.get(name) ?? new Set();
+    taken.set(name, set);
+    if (set.has(row)) return false;
+    set.add(row);
+    return true;
+  };
+  for (const row of await table('users')) if (row.id === userId) take('users', row);
   for (let grew = true; grew; ) {
     grew = false;
-    all.forEach((row, i) => {
-      if (taken.has(i) || ![...keys].some((k) => row.text.includes(`"${k}"`))) return;
-      taken.add(i);
-      for (const id of row.ids) keys.add(id);
-      grew = true;
-    });
+    for (const { from, column, to, target } of keys) {
+      // Rows of `from` referring to a taken row of `to`, and rows of `to` a taken `from` row refers to.
+      const targets = new Set<unknown>([...(taken.get(to) ?? [])].map((r) => r[target]));
+      for (const row of await table(from)) if (targets.has(row[column]) && take(from, row)) grew = true;
+      const referred = new Set<unknown>(
+        [...(taken.get(from) ?? [])].map((r) => r[column]).filter((v) => v != null),
+      );
+      for (const row of await table(to)) if (referred.has(row[target]) && take(to, row)) grew = true;
+    }
   }
-  return [...taken].map((i) => `${all[i]?.table} ${all[i]?.text}`).sort();
+  // The audit log names users, projects and apps without foreign keys (it outlives them).
+  const ids = (name: string) => new Set([...(taken.get(name) ?? [])].map((r) => r.id));
+  const [users, projects, apps] = [ids('users'), ids('projects'), ids('oauth_apps')];
+  for (const row of await table('audit_events'))
+    if (users.has(row.user_id) || projects.has(row.project_id) || apps.has(row.app_id))
+      take('audit_events', row);
+  return [...taken]
+    .flatMap(([name, rows]) => [...rows].map((row) => `${name} ${JSON.stringify(row)}`))
+    .sort();
 }
