@@ -102,7 +102,7 @@ describe.each(BACKENDS)('bad input on %s: 4xx with the contract error shape, nev
     });
     expect(json.status).toBe(400);
     expect(json.json.error.message).toBe(
-      'strings must not contain NUL characters or nest deeper than 32 levels',
+      'strings must not contain NUL characters or unpaired surrogates, or nest deeper than 32 levels',
     );
     const nulBasic = await api(hal.url, 'GET', '/api/v1/auth/me', {
       auth: basic('a\u0000@example.test', 'x'),

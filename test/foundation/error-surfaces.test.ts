@@ -30,7 +30,8 @@ describe.each(BACKENDS)('error surfaces on %s', (backend) => {
     expect(res.status).toBe(400);
     expect(res.json).toEqual({
       error: 'invalid_request',
-      error_description: 'parameters must not contain NUL characters',
+      error_description:
+        'parameters must not contain NUL characters or unpaired surrogates, or nest deeper than 32 levels',
     });
     expect(res.headers.get('cache-control')).toBe('no-store');
   });

@@ -268,7 +268,7 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
     it.each([
       ['grant_type=password&username=a&password=b', 'unsupported_grant_type'],
       ['grant_type=client_credentials&grant_type=client_credentials', 'invalid_request'],
-      ['', 'unsupported_grant_type'],
+      ['', 'invalid_request'],
     ])('answers %j with %s', async (body, error) => {
       const res = await api(hal.url, 'POST', '/oauth/token', {
         headers: {

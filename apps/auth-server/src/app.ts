@@ -48,8 +48,11 @@ export function createApp(services: Services, secretKey: Uint8Array) {
   // No request may hang on a stuck dependency: past its deadline (or once its client is gone) its
   // database work is cancelled, and it is answered 503 (retry) only once nothing it wrote can commit.
   app.use(requestDeadline(s.config.requestTimeoutMs, s.config.requestTimeoutMs));
-  const tooLarge = (c: Context) =>
-    apiErrorResponse(c, 413, 'payload_too_large', 'request body exceeds 64 KiB');
+  const tooLarge = (c: Context) => {
+    // RFC 9110 §15.5.14: the rest of the body is not read, so the connection ends with this answer.
+    c.header('Connection', 'close');
+    return apiErrorResponse(c, 413, 'payload_too_large', 'request body exceeds 64 KiB');
+  };
   const streamedLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
   // Refused before any route runs (one middleware: every layer costs each request a promise).
   app.use(async (c, next) => {

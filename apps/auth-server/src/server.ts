@@ -1,10 +1,11 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDatabase, type Database } from '@hal/db';
 import { getRequestListener } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
-import { createApp } from './app';
+import { createApp, MAX_BODY_BYTES } from './app';
 import type { Config } from './env';
+import { refuseConnect, tendConnection } from './http/connection';
 import { securityHeaders, withSecurityHeaders } from './http/security-headers';
 import { loadSecretKey } from './lib/secret-key';
 import { createServices, type Services } from './services';
@@ -37,9 +38,18 @@ export async function startServer(
   const services = await createServices(config, database, secretKey, logger);
   const stopSweeping = sweepUnusedClients(services, config.registration.sweepInterval);
   const app = createApp(services, secretKey);
-  const server = createServer(
-    withSecurityHeaders(securityHeaders(config.secureCookies), getRequestListener(app.fetch)),
-  );
+  // Unread request bodies are drained by size, not by @hono/node-server's 500 ms (http/connection.ts).
+  const listener = getRequestListener(app.fetch, { autoCleanupIncoming: false });
+  const headers = securityHeaders(config.secureCookies);
+  const handle = withSecurityHeaders(headers, (req: IncomingMessage, res: ServerResponse) => {
+    tendConnection(req, res, MAX_BODY_BYTES);
+    return listener(req, res);
+  });
+  const server = createServer(handle);
+  // RFC 9110 §10.1.1: an expectation other than 100-continue may be ignored; Node would answer 417
+  // itself, outside HAL and its error shapes.
+  server.on('checkExpectation', handle);
+  server.on('connect', refuseConnect(headers));
   // A deep accept backlog so bursts of new connections queue instead of being reset.
   await new Promise<void>((resolve) =>
     server.listen({ port: config.port, host: '0.0.0.0', backlog: 4096 }, resolve),

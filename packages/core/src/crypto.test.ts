@@ -62,6 +62,11 @@ describe('isUnstorable', () => {
     expect(isUnstorable({ a: ['x', { b: 'y\u0000' }] })).toBe(true);
     expect(isUnstorable({ 'k\u0000': 1 })).toBe(true);
     expect(isUnstorable({ a: ['x', { b: 'y' }] })).toBe(false);
+    // Unpaired surrogates are not Unicode text (PostgreSQL's jsonb refuses them); pairs are fine.
+    expect(isUnstorable({ a: 'x\ud800' })).toBe(true);
+    expect(isUnstorable(['\udc00y'])).toBe(true);
+    expect(isUnstorable({ '\ud800': 1 })).toBe(true);
+    expect(isUnstorable('\ud83d\ude00 emoji')).toBe(false);
     expect(isUnstorable(JSON.parse(`${'['.repeat(10_000)}${']'.repeat(10_000)}`))).toBe(true);
   });
 });

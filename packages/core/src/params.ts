@@ -35,14 +35,16 @@ export const PAR_PARAMS = [...AUTHORIZE_PARAMS, 'client_secret'] as const;
 /** Parameters that may legitimately repeat (RFC 8707 §2). */
 const MULTI_VALUED: readonly string[] = ['resource'];
 
+const UNSTORABLE =
+  'parameters must not contain NUL characters or unpaired surrogates, or nest deeper than 32 levels';
+
 export class Params {
   private constructor(private readonly values: Map<string, string[]>) {}
 
   static from(entries: Iterable<[string, string]>): Params {
     const values = new Map<string, string[]>();
     for (const [name, value] of entries) {
-      if (isUnstorable(name) || isUnstorable(value))
-        throw new InvalidRequest('parameters must not contain NUL characters');
+      if (isUnstorable(name) || isUnstorable(value)) throw new InvalidRequest(UNSTORABLE);
       const list = values.get(name);
       if (list) list.push(value);
       else values.set(name, [value]);
@@ -57,6 +59,8 @@ export class Params {
   static fromJson(body: unknown): Params {
     if (!body || typeof body !== 'object' || Array.isArray(body))
       throw new InvalidRequest('request body must be a JSON object');
+    // Checked before nested values are re-serialised: JSON.stringify of a deep one overflows the stack.
+    if (isUnstorable(body)) throw new InvalidRequest(UNSTORABLE);
     const entries: [string, string][] = [];
     for (const [name, value] of Object.entries(body)) {
       if (value === null || value === undefined) continue;
@@ -104,8 +108,13 @@ export class Params {
   }
 }
 
+// A UTF-16 surrogate without its other half (JSON's "\ud800" parses to one).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const unstorableText = (text: string) => text.includes('\u0000') || LONE_SURROGATE.test(text);
+
 /**
- * True when `value` cannot be stored as given: a string holding NUL (PostgreSQL text cannot), or
+ * True when `value` cannot be stored as given: a string holding NUL (PostgreSQL text cannot) or
+ * an unpaired surrogate (not Unicode: PostgreSQL's jsonb refuses its `\ud800` escape), or
  * nesting deeper than `maxDepth` (no HAL input is deep; hostile ones are). Iterative, so a
  * deeply nested body cannot exhaust the stack.
  */
@@ -114,11 +123,11 @@ export function isUnstorable(value: unknown, maxDepth = 32): boolean {
   while (stack.length) {
     const [item, depth] = stack.pop() as [unknown, number];
     if (typeof item === 'string') {
-      if (item.includes('\u0000')) return true;
+      if (unstorableText(item)) return true;
     } else if (item && typeof item === 'object') {
       if (depth >= maxDepth) return true;
       for (const [key, child] of Object.entries(item)) {
-        if (key.includes('\u0000')) return true;
+        if (unstorableText(key)) return true;
         stack.push([child, depth + 1]);
       }
     }

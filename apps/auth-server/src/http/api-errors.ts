@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
 import { ServiceError, type ServiceErrorKind } from '../services/errors';
+import { isReferenceGone, REFERENCE_GONE_MESSAGE } from './conflict';
 import type { Env } from './types';
 import { outage } from './unavailable';
 
@@ -61,6 +62,7 @@ export function renderApiError(c: Context<Env>, error: unknown): Response {
   if (error instanceof ZodError) return apiErrorResponse(c, 400, 'invalid_request', describeZodError(error));
   const down = outage(c, error);
   if (down) return apiErrorResponse(c, 503, 'unavailable', down.message);
+  if (isReferenceGone(error)) return apiErrorResponse(c, 409, 'conflict', REFERENCE_GONE_MESSAGE);
   if (error instanceof HTTPException) {
     const status = error.status;
     if (status === 413) return apiErrorResponse(c, 413, 'payload_too_large', 'request body exceeds 64 KiB');

@@ -17,9 +17,11 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
   } catch {
     throw badRequest('request body is not valid JSON', 'invalid_json');
   }
-  // PostgreSQL text cannot hold NUL: refuse it here rather than fail in the database.
+  // PostgreSQL text cannot hold NUL, nor jsonb an unpaired surrogate: refuse them here, not in SQL.
   if (isUnstorable(value))
-    throw badRequest('strings must not contain NUL characters or nest deeper than 32 levels');
+    throw badRequest(
+      'strings must not contain NUL characters or unpaired surrogates, or nest deeper than 32 levels',
+    );
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw badRequest(describeZodError(parsed.error));
   return parsed.data;

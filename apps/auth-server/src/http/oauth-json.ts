@@ -1,7 +1,8 @@
-import { OAuthError } from '@hal/core';
+import { InvalidRequest, OAuthError } from '@hal/core';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ServiceError } from '../services/errors';
+import { isReferenceGone, REFERENCE_GONE_MESSAGE } from './conflict';
 import type { Env } from './types';
 import { outage } from './unavailable';
 
@@ -32,6 +33,8 @@ export function oauthErrorResponse(c: Context, error: OAuthError) {
  */
 export function renderOAuthError(c: Context<Env>, error: unknown): Response | undefined {
   if (error instanceof OAuthError) return oauthErrorResponse(c, error);
+  // A client, code or grant deleted while this request used it.
+  if (isReferenceGone(error)) return oauthErrorResponse(c, new InvalidRequest(REFERENCE_GONE_MESSAGE));
   if (error instanceof ServiceError && error.kind === 'rate_limited') {
     // Refused before the request is read: no-store without Pragma, as these 429s always were.
     if (error.retryAfter !== undefined) c.header('Retry-After', String(error.retryAfter));

@@ -6,6 +6,7 @@ import { HTTPException } from 'hono/http-exception';
 import { ServiceError } from '../services/errors';
 import { ErrorBox, renderPage } from '../views/layout';
 import { ApiError, SERVICE_STATUS } from './api-errors';
+import { isReferenceGone } from './conflict';
 import type { Env } from './types';
 import { outage } from './unavailable';
 
@@ -26,6 +27,7 @@ export function renderPageError(c: Context<Env>, error: unknown): Response {
       status,
     );
   if (outage(c, error)) return show(503, 'HAL is briefly unavailable. Please try again in a moment.');
+  if (isReferenceGone(error)) return show(409, 'Something this page refers to was deleted meanwhile.');
   const refusal =
     error instanceof ServiceError
       ? { status: SERVICE_STATUS[error.kind] as number, message: error.message }

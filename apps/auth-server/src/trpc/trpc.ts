@@ -2,6 +2,7 @@ import { isUnstorable } from '@hal/core';
 import type { User } from '@hal/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { Context } from 'hono';
+import { isReferenceGone, REFERENCE_GONE_MESSAGE } from '../http/conflict';
 import type { RouteDeps } from '../http/route-deps';
 import { isOutage, RETRY_AFTER_SECONDS } from '../http/unavailable';
 import type { Services } from '../services';
@@ -66,6 +67,8 @@ const mapErrors = t.middleware(async ({ next }) => {
     const cause = result.error.cause;
     throw new TRPCError({ code: CODES[cause.kind], message: cause.message, cause });
   }
+  if (!result.ok && isReferenceGone(result.error.cause))
+    throw new TRPCError({ code: 'CONFLICT', message: REFERENCE_GONE_MESSAGE, cause: result.error.cause });
   return result;
 });
 
@@ -82,7 +85,8 @@ const refuseNul = t.middleware(async ({ getRawInput, next }) => {
   if (isUnstorable(await getRawInput()))
     throw new TRPCError({
       code: 'BAD_REQUEST',
-      message: 'strings must not contain NUL characters or nest deeper than 32 levels',
+      message:
+        'strings must not contain NUL characters or unpaired surrogates, or nest deeper than 32 levels',
     });
   return next();
 });

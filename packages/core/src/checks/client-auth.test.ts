@@ -145,6 +145,9 @@ describe('parseClientCredentials', () => {
     ['a broken percent-encoding', `Basic ${b64(`${CLIENT}:%zz`)}`],
     ['invalid UTF-8', `Basic ${b64(new Uint8Array([0xff, 0x3a, 0x61]))}`],
     ['two tokens', `Basic ${b64(`${CLIENT}:${SECRET}`)} extra`],
+    ['a NUL client_id and secret', `Basic ${b64('\u0000:\u0000')}`],
+    ['a percent-encoded NUL in the client_id', `Basic ${b64(`${CLIENT}%00:${SECRET}`)}`],
+    ['a NUL in the secret', `Basic ${b64(`${CLIENT}:${SECRET}\u0000`)}`],
   ])('rejects Basic credentials with %s with invalid_client (RFC 7617 §2)', (_, authorization) => {
     const err = thrown(() => parseClientCredentials({ authorization, body: {} }));
     expect(err).toBeInstanceOf(InvalidClient);

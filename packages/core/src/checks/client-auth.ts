@@ -1,5 +1,6 @@
 import { constantEqual, hashToken } from '../crypto';
 import { InvalidClient, InvalidRequest } from '../errors';
+import { isUnstorable } from '../params';
 
 /** How the client presented its credentials at the token, revocation or introspection endpoint. */
 export type ClientCredentials =
@@ -41,7 +42,8 @@ function decodeBasic(authorization: string): { clientId: string; clientSecret: s
   } catch {
     throw malformed();
   }
-  if (!clientId) throw malformed();
+  // A NUL (base64 of "\0", or "%00") cannot name a client, and PostgreSQL text cannot hold it.
+  if (!clientId || isUnstorable(clientId) || isUnstorable(clientSecret)) throw malformed();
   return { clientId, clientSecret };
 }
 

@@ -59,7 +59,8 @@ export function authorizeRoutes(s: RouteDeps) {
     const name = ProjectName.safeParse(form.get('name'));
     if (!name.success) return consent(c, c.req.param('id'), session.user.id, 'Enter a project name.');
     await s.projects.create(session.user.id, name.data);
-    return c.redirect(`/oauth/authorize/consent/${c.req.param('id')}`, 303);
+    // Encoded: the decoded id may hold CR, LF or non-Latin-1 text, which a Location header cannot.
+    return c.redirect(`/oauth/authorize/consent/${encodeURIComponent(c.req.param('id'))}`, 303);
   });
 
   return app;
