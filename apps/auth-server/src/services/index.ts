@@ -7,6 +7,7 @@ import { appService } from './apps';
 import { authorizationService } from './authorization';
 import { clientDirectory } from './clients';
 import { connectionService } from './connections';
+import { consentService } from './consent';
 import { Keyring } from './keyring';
 import { oauthService } from './oauth';
 import { personalTokenService } from './personal-tokens';
@@ -36,6 +37,7 @@ export async function createServices(
   const { allowLocal } = config.clientMetadata;
   const clients = clientDirectory(stores, metadataFetcher({ allowLocal }), { allowLocal, logger });
   const resources = resourceService(config.issuer);
+  const authorization = authorizationService(stores, clients, resources.registry);
   return {
     config,
     database,
@@ -50,7 +52,8 @@ export async function createServices(
     clients,
     registration: registrationService(stores, config.registration),
     resources,
-    authorization: authorizationService(stores, clients, config.issuer, resources.registry),
+    authorization,
+    consent: consentService(stores, authorization, config.issuer, resources.registry),
     oauth: oauthService(stores, clients, keyring, projects, secretKey, config, resources.registry),
     widget: widgetService(stores, projects, keyring, config),
   };

@@ -3,7 +3,8 @@
 import { type AuthorizationDetail, SCOPE_DESCRIPTIONS, type Scope, UnsafeRedirectError } from '@hal/core';
 import type { Context } from 'hono';
 import { redirectError } from '../http/oauth-redirect';
-import { AuthorizationPageError, ClientRedirect, type ConsentView } from '../services/authorization';
+import { AuthorizationPageError, ClientRedirect } from '../services/authorization';
+import type { ConsentView } from '../services/consent';
 import { PAGE_CSP, renderPage } from './layout';
 
 /**

@@ -21,7 +21,7 @@ export function authorizeRoutes(s: RouteDeps) {
 
   async function consent(c: Context<Env>, id: string, userId: string, error?: string) {
     try {
-      return renderConsent(c, await authorization.consentView(id, userId), s.csrf.token(c), error);
+      return renderConsent(c, await s.consent.view(id, userId), s.csrf.token(c), error);
     } catch (e) {
       return refused(c, e);
     }
