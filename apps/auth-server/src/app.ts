@@ -3,7 +3,7 @@ import { accountUser } from '@hal/db';
 import { trpcServer } from '@hono/trpc-server';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { apiErrorResponse } from './http/api-errors';
+import { ApiError, apiErrorResponse } from './http/api-errors';
 import { type AuthDeps, authenticate } from './http/auth';
 import { requestDeadline } from './http/deadline';
 import { onError } from './http/errors';
@@ -48,17 +48,17 @@ export function createApp(services: Services, secretKey: Uint8Array) {
   // No request may hang on a stuck dependency: past its deadline (or once its client is gone) its
   // database work is cancelled, and it is answered 503 (retry) only once nothing it wrote can commit.
   app.use(requestDeadline(s.config.requestTimeoutMs, s.config.requestTimeoutMs));
-  const tooLarge = (c: Context) => {
+  // Refused before routing, rendered by onError in the shape of the surface the path belongs to.
+  const tooLarge = (c: Context): never => {
     // RFC 9110 §15.5.14: the rest of the body is not read, so the connection ends with this answer.
     c.header('Connection', 'close');
-    return apiErrorResponse(c, 413, 'payload_too_large', 'request body exceeds 64 KiB');
+    throw new ApiError(413, 'payload_too_large', 'request body exceeds 64 KiB');
   };
   const streamedLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
   // Refused before any route runs (one middleware: every layer costs each request a promise).
   app.use(async (c, next) => {
     // A NUL in the URL would reach PostgreSQL through a route parameter, which text cannot hold.
-    if (/%00/i.test(c.req.url))
-      return apiErrorResponse(c, 400, 'invalid_request', 'the URL must not contain NUL');
+    if (/%00/i.test(c.req.url)) throw new ApiError(400, 'invalid_request', 'the URL must not contain NUL');
     // The body limit, in the common case decided from the headers alone: touching the body here
     // would turn @hono/node-server's lazy request into a stream before the route reads it.
     const length = c.req.header('content-length');

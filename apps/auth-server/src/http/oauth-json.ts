@@ -2,6 +2,7 @@ import { InvalidRequest, OAuthError } from '@hal/core';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ServiceError } from '../services/errors';
+import { ApiError } from './api-errors';
 import { isReferenceGone, REFERENCE_GONE_MESSAGE } from './conflict';
 import type { Env } from './types';
 import { outage } from './unavailable';
@@ -33,6 +34,13 @@ export function oauthErrorResponse(c: Context, error: OAuthError) {
  */
 export function renderOAuthError(c: Context<Env>, error: unknown): Response | undefined {
   if (error instanceof OAuthError) return oauthErrorResponse(c, error);
+  // Refused before routing (body too large, NUL in the URL): the same refusal in the OAuth shape.
+  if (error instanceof ApiError && error.status < 500)
+    return oauthJson(
+      c,
+      { error: 'invalid_request', error_description: error.message },
+      error.status as ContentfulStatusCode,
+    );
   // A client, code or grant deleted while this request used it.
   if (isReferenceGone(error)) return oauthErrorResponse(c, new InvalidRequest(REFERENCE_GONE_MESSAGE));
   if (error instanceof ServiceError && error.kind === 'rate_limited') {
