@@ -71,8 +71,14 @@ export class TestOAuthProvider implements OAuthClientProvider {
  * discovery, registration and the consent (`provider.redirectToAuthorization`); the code is
  * exchanged with `finishAuth`, and a second connection carries the token.
  */
-export async function connectWithOAuth(mcpUrl: string, provider: TestOAuthProvider) {
-  const first = new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider });
+export async function connectWithOAuth(
+  mcpUrl: string,
+  provider: TestOAuthProvider,
+  options: { fetch?: typeof fetch } = {},
+) {
+  const transport = () =>
+    new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider, ...options });
+  const first = transport();
   const unauthorized = await new Client({ name: 'sdk-test', version: '1.0.0' }).connect(first).then(
     () => undefined,
     (error: unknown) => error,
@@ -80,6 +86,6 @@ export async function connectWithOAuth(mcpUrl: string, provider: TestOAuthProvid
   if (!provider.code) throw new Error(`the client did not start authorization: ${String(unauthorized)}`);
   await first.finishAuth(provider.code);
   const client = new Client({ name: 'sdk-test', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider }));
+  await client.connect(transport());
   return { client, unauthorized };
 }
