@@ -1,5 +1,6 @@
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../support/api';
 import { useInstance } from '../support/fixtures';
 import { connectWithOAuth, TestOAuthProvider } from '../support/mcp-client';
 import { decodeJwtPayload } from '../support/oauth';
@@ -45,6 +46,42 @@ describe.each(BACKENDS)(
       });
       const projects = await client.callTool({ name: 'list_projects', arguments: {} });
       expect(projects.structuredContent).toMatchObject({ projects: [{ id: project.id }] });
+      await client.close();
+    });
+
+    it('steps up: a write tool answered 403 insufficient_scope sends the user to consent again with the wider scope', async () => {
+      // SDK 1.32 registers with the scope it first asks for, and HAL allows a registered client
+      // only the scopes of its registration (RFC 7591 §2): a client that means to step up
+      // registers with all it may need, here beforehand.
+      const registered = await api(hal.url, 'POST', '/oauth/register', {
+        body: {
+          ...new TestOAuthProvider(hal.user.browser).clientMetadata,
+          client_name: 'SDK step-up client',
+          scope: 'profile apps:read apps:write projects:read projects:write',
+        },
+      });
+      expect(registered.status).toBe(201);
+      // SDK 1.32 answers insufficient_scope with a refresh when it holds a refresh token, which
+      // cannot widen a grant (RFC 6749 §6), and gives up; without one it re-authorizes.
+      const provider = new TestOAuthProvider(hal.user.browser, {
+        keepRefreshToken: false,
+        client: registered.json,
+      });
+      const { client, transport } = await connectWithOAuth(`${hal.url}/mcp`, provider);
+      const refused = await client
+        .callTool({ name: 'create_project', arguments: { name: 'Stepped up' } })
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      expect(refused).toBeInstanceOf(UnauthorizedError);
+      // MCP authorization §scope challenge: the needed scope with those already granted.
+      expect(provider.authorizationUrls[1]?.searchParams.get('scope')).toBe(
+        'profile apps:read projects:read projects:write',
+      );
+      await transport.finishAuth(provider.code as string);
+      const created = await client.callTool({ name: 'create_project', arguments: { name: 'Stepped up' } });
+      expect(created.structuredContent).toMatchObject({ name: 'Stepped up', role: 'owner' });
       await client.close();
     });
 

@@ -27,9 +27,15 @@ export class TestOAuthProvider implements OAuthClientProvider {
 
   constructor(
     private readonly browser: Browser,
-    options: { clientMetadataUrl?: string } = {},
+    private readonly options: {
+      clientMetadataUrl?: string;
+      keepRefreshToken?: boolean;
+      /** A client registered beforehand: the SDK then skips registration. */
+      client?: OAuthClientInformationMixed;
+    } = {},
   ) {
     if (options.clientMetadataUrl) this.clientMetadataUrl = options.clientMetadataUrl;
+    this.info = options.client;
   }
 
   clientMetadataUrl?: string;
@@ -48,7 +54,8 @@ export class TestOAuthProvider implements OAuthClientProvider {
   };
   tokens = () => this.saved;
   saveTokens = (tokens: OAuthTokens) => {
-    this.saved = tokens;
+    const { refresh_token, ...rest } = tokens;
+    this.saved = this.options.keepRefreshToken === false ? rest : tokens;
   };
   saveCodeVerifier = (verifier: string) => {
     this.verifier = verifier;
@@ -61,7 +68,7 @@ export class TestOAuthProvider implements OAuthClientProvider {
     for (const name of new Set(url.searchParams.keys())) params[name] = url.searchParams.getAll(name);
     const redirect = await authorizeInBrowser(this.browser, params);
     const code = redirect.searchParams.get('code');
-    if (!code) throw new Error(`no code in the redirect: ${redirect}`);
+    if (!code) throw new Error(`no code in the redirect: ${redirect.search}`);
     this.code = code;
   }
 }
@@ -86,6 +93,7 @@ export async function connectWithOAuth(
   if (!provider.code) throw new Error(`the client did not start authorization: ${String(unauthorized)}`);
   await first.finishAuth(provider.code);
   const client = new Client({ name: 'sdk-test', version: '1.0.0' });
-  await client.connect(transport());
-  return { client, unauthorized };
+  const connected = transport();
+  await client.connect(connected);
+  return { client, transport: connected, unauthorized };
 }
