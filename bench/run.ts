@@ -157,7 +157,7 @@ try {
   });
   children.push(bare);
 
-  const servers = { HAL: hal, 'oidc-provider': oidc, 'bare Hono': bare };
+  const servers = { HAL: hal, 'HAL REST': hal, 'oidc-provider': oidc, 'bare Hono': bare };
   const loadBefore = loadavg();
   log(
     `\n${DURATION} s per target in ${ROUNDS} turns after ${WARMUP} s of warm-up, ${CONNECTIONS} connections; servers on CPU ${SERVER_CPUS}, PostgreSQL on ${PG_CPUS}, autocannon on ${LOAD_CPUS}${hasTaskset ? '' : ' (taskset missing: NOT pinned)'}\n`,
@@ -172,7 +172,7 @@ try {
         const slot = slices.get(name) as { measured: Measured[]; cpuMs: number; pgMs: number };
         const serverPid = servers[name].process.pid as number;
         const serverCpu = cpuMeter(() => [serverPid]);
-        const pgCpu = name === 'HAL' ? cpuMeter(() => processTree(pg.pid)) : undefined;
+        const pgCpu = name.startsWith('HAL') ? cpuMeter(() => processTree(pg.pid)) : undefined;
         // One slice is enough for a profile.
         const stopProfile =
           PROFILE && name === 'HAL' && round === 0 ? startProfile(PROFILE_DIR, hal, s.id) : undefined;
@@ -187,7 +187,7 @@ try {
       const slot = slices.get(name) as { measured: Measured[]; cpuMs: number; pgMs: number };
       const m = combine(slot.measured);
       m.cpuUs = (slot.cpuMs * 1000) / Math.max(1, m.requests);
-      if (name === 'HAL') m.pgUs = (slot.pgMs * 1000) / Math.max(1, m.requests);
+      if (name.startsWith('HAL')) m.pgUs = (slot.pgMs * 1000) / Math.max(1, m.requests);
       outcome.results[name] = m;
       const pool = m.poolLeft !== undefined ? `, ${m.poolLeft} chains left` : '';
       log(

@@ -1,6 +1,6 @@
 import { api, bearer } from '../../test/support/api';
 import { type Browser, basic, newAccount, signUp } from '../../test/support/browser';
-import { codeFlow, registerApp } from '../../test/support/oauth';
+import { authorizationCode, codeFlow, exchangeCode, registerApp } from '../../test/support/oauth';
 
 const REDIRECT_URI = 'https://bench.example/cb';
 /** The widget user the sign-identity and identify scenarios name in every request. */
@@ -11,6 +11,12 @@ export interface HalFixture {
   clientSecret: string;
   /** An OAuth access token (authorization code flow, scope `profile`) for Bearer calls. */
   accessToken: string;
+  /**
+   * An OAuth access token (scope `profile`) for both of HAL's resources, `aud` =
+   * [`<issuer>/api`, `<issuer>/mcp`]: the MCP scenario calls `whoami` and `GET /api/v1/auth/me`
+   * with the very same token.
+   */
+  bothResourcesToken: string;
   /** Live refresh tokens, one per user and grant. */
   refreshTokens: string[];
   widget: WidgetFixture;
@@ -122,5 +128,16 @@ export async function setUpHal(base: string, grants: number): Promise<HalFixture
   const me = await api(base, 'GET', '/api/v1/auth/me', { auth: bearer(accessToken) });
   if (me.status !== 200) throw fail('GET /api/v1/auth/me with an OAuth access token', me);
   const widget = await widgetHost(base, browser, basic(owner.email, owner.password));
-  return { clientId, clientSecret, accessToken, refreshTokens, widget };
+  const grant = await authorizationCode(
+    browser,
+    { ...app, redirect_uris: [REDIRECT_URI] },
+    {
+      scope: 'profile',
+      resource: [`${base}/api`, `${base}/mcp`],
+    },
+  );
+  const both = await exchangeCode(base, app, grant);
+  if (both.status !== 200) throw fail('the code exchange for <issuer>/api and <issuer>/mcp', both);
+  const bothResourcesToken = both.json.access_token as string;
+  return { clientId, clientSecret, accessToken, bothResourcesToken, refreshTokens, widget };
 }

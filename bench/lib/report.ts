@@ -99,6 +99,13 @@ export function targetLine(o: Outcome): string | undefined {
   return `Target (${target.source}): ${o.scenario.id} at ${target.bareShare.toFixed(2)}× of bare Hono or better. Measured ${share.toFixed(2)}× (${n0(h.rps)} against ${n0(b.rps)} req/s): **${share >= target.bareShare ? 'met' : 'NOT met'}**${flagged}.`;
 }
 
+/** HAL's MCP server against HAL's REST API in the same run (the MCP scenario), in one sentence. */
+function restLine(o: Outcome): string | undefined {
+  const { HAL: h, 'HAL REST': r } = o.results;
+  if (!h || !r?.rps) return undefined;
+  return `HAL's MCP server (${o.scenario.id}): ${n0(h.rps)} req/s, ${(h.rps / r.rps).toFixed(2)}× of HAL's REST API for the same answer (${n0(r.rps)} req/s); p99 ${ms(h.p99)} against ${ms(r.p99)} ms.`;
+}
+
 /**
  * The ratio table: one line per scenario; “—” where a scenario has no such target (the widget
  * scenarios have no oidc-provider peer). Then a line per scenario that sets a target.
@@ -115,7 +122,9 @@ export function summary(outcomes: Outcome[]): string[] {
       `| ${o.scenario.id}${flagged} | ${h ? n0(h.rps) : '—'} | ${p ? n0(p.rps) : '—'} | ${b ? n0(b.rps) : '—'} | ${p ? ratio(h?.rps, p.rps) : '—'} | ${ratio(h?.rps, b?.rps)} | ${h ? ms(h.p99) : '—'} | ${p ? ms(p.p99) : '—'} | ${p ? ratio(totalCpu(p), totalCpu(h)) : '—'} |`,
     );
   }
-  const targets = outcomes.map(targetLine).filter((line) => line !== undefined);
+  const targets = [...outcomes.map(targetLine), ...outcomes.map(restLine)].filter(
+    (line) => line !== undefined,
+  );
   if (targets.length) lines.push('', ...targets);
   return lines;
 }

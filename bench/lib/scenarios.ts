@@ -1,7 +1,8 @@
 import type { HalFixture } from './hal-setup';
 import { basicAuth, FORM, type Load } from './load';
 
-export type TargetName = 'HAL' | 'oidc-provider' | 'bare Hono';
+/** `HAL REST`: HAL's own REST endpoint, measured beside HAL's MCP server in the MCP scenario. */
+export type TargetName = 'HAL' | 'HAL REST' | 'oidc-provider' | 'bare Hono';
 
 export interface OidcFixture {
   url: string;
@@ -122,6 +123,41 @@ export function scenarios(hal: { url: string } & HalFixture, oidc: OidcFixture, 
       ],
       notes: [
         'HAL is given an OAuth access token (JWT, scope `profile`) from the authorization code flow; it checks the token’s revocation state (cached per process and dropped by a trigger NOTIFY on any revocation: no query while nothing changes). oidc-provider’s userinfo accepts only opaque access tokens (JWT ones are for resource servers), so it gets one with `openid profile`.',
+      ],
+    },
+    {
+      id: 'mcp_whoami',
+      title:
+        'MCP `tools/call` `whoami` at `POST /mcp` (Bearer), against HAL’s own `GET /api/v1/auth/me` with the same token',
+      targets: [
+        {
+          name: 'HAL',
+          load: {
+            url: `${hal.url}/mcp`,
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${hal.bothResourcesToken}`,
+              'content-type': 'application/json',
+              accept: 'application/json, text/event-stream',
+              'mcp-protocol-version': '2025-11-25',
+            },
+            body: JSON.stringify({
+              jsonrpc: '2.0',
+              id: 1,
+              method: 'tools/call',
+              params: { name: 'whoami', arguments: {} },
+            }),
+          },
+        },
+        { name: 'HAL REST', load: get(`${hal.url}/api/v1/auth/me`, hal.bothResourcesToken) },
+        {
+          name: 'bare Hono',
+          load: postJson(`${bareUrl}/mcp`, { jsonrpc: '2.0', id: 1, method: 'tools/call' }),
+        },
+      ],
+      notes: [
+        'One access token whose `aud` names both of HAL’s resources (`<issuer>/api` and `<issuer>/mcp`), scope `profile`, serves both HAL rows: the same authentication (JWT signature cached once verified, revocation state cached per process), then either the REST route or the MCP server. The MCP server is stateless (no session: any instance answers any request), so each request builds a fresh MCP server and transport (the SDK’s rule for stateless mode), parses the JSON-RPC message once to check the tool’s scope, and answers the JSON-RPC result in JSON (no SSE stream).',
+        'The “HAL ÷ this” column of the `HAL REST` row is the MCP server’s throughput as a share of the REST API’s for the same answer. oidc-provider has no counterpart. The bare Hono route answers HAL’s recorded MCP answer (same bytes).',
       ],
     },
     {

@@ -17,6 +17,7 @@ import { projectRoutes } from './routes/api/projects';
 import { tokenRoutes } from './routes/api/tokens';
 import { dashboardRoutes } from './routes/dashboard';
 import { healthRoutes } from './routes/health';
+import { mcpRoutes } from './routes/mcp';
 import { authorizeRoutes } from './routes/oauth/authorize';
 import { decisionRoutes } from './routes/oauth/decision';
 import { introspectRoutes } from './routes/oauth/introspect';
@@ -122,6 +123,8 @@ export function createApp(services: Services, secretKey: Uint8Array) {
   // `<issuer>/api`: the REST API and sign-identity.
   const bearerAuth = authenticate(authDeps, s.resources.api);
   app.route('/', widgetRoutes(s, bearerAuth));
+  // `<issuer>/mcp`: the MCP server.
+  app.route('/', mcpRoutes(s, authenticate(authDeps, s.resources.mcp)));
 
   const auth = authRoutes(s);
   const api = new Hono<Env>();

@@ -21,3 +21,4 @@ export * from './scopes';
 export * from './store';
 export * from './tokens/access-token';
 export * from './tokens/formats';
+export * from './widget-snippet';

@@ -55,10 +55,20 @@ export function unauthorized(resource: GuardedResource, description?: string): A
   );
 }
 
-/** RFC 6750 §3.1: valid credentials without the needed scope; the client may step up to it. */
-export function insufficientScope(resource: GuardedResource, scope: string): ApiError {
+/**
+ * RFC 6750 §3.1: valid credentials without the needed scope; the client may step up to it. The
+ * challenge names `challengeScope` when given (the needed scopes with those already granted).
+ */
+export function insufficientScope(
+  resource: GuardedResource,
+  scope: string,
+  challengeScope: readonly string[] = [scope],
+): ApiError {
   return new ApiError(403, 'insufficient_scope', `this request needs the ${scope} scope`, {
-    'WWW-Authenticate': bearerChallenge(resource, { error: 'insufficient_scope', scope }),
+    'WWW-Authenticate': bearerChallenge(resource, {
+      error: 'insufficient_scope',
+      scope: challengeScope.join(' '),
+    }),
   });
 }
 

@@ -18,6 +18,22 @@ export const Origin = z
     }
   }, 'must be an origin such as https://example.com');
 
+/** A change to a project (REST `PATCH /api/v1/projects/{id}`, MCP `update_project`). */
+export const UpdateProject = z
+  .object({
+    name: ProjectName.optional(),
+    allowed_origins: z.array(Origin).max(50).optional(),
+    require_user_jwt: z.boolean().optional(),
+  })
+  .strict();
+
+/** A widget user to sign (REST sign-identity, MCP `sign_widget_identity`). */
+export const SignIdentity = z.object({
+  user_id: z.string().min(1).max(256),
+  name: z.string().max(200).optional(),
+  email: z.email().max(254).optional(),
+});
+
 const appFields = {
   name: z.string().trim().min(1).max(100),
   description: z.string().trim().max(500),

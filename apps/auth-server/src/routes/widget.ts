@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ApiError, apiErrorResponse } from '../http/api-errors';
 import { requireScope } from '../http/auth';
 import { jsonBody } from '../http/body';
+import { SignIdentity } from '../http/inputs';
 import type { RouteDeps } from '../http/route-deps';
 import type { Env } from '../http/types';
 
@@ -13,7 +14,6 @@ const UserId = z.string().min(1).max(256);
 const Name = z.string().max(200).optional();
 const Email = z.email().max(254).optional();
 
-const SignIdentity = z.object({ user_id: UserId, name: Name, email: Email });
 const Identify = z.union([
   z.object({ app_id: z.string().min(1).max(64), user_jwt: z.string().min(1).max(8192) }).strict(),
   z

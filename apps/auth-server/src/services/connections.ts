@@ -19,6 +19,8 @@ export function connectionService(stores: Stores) {
         },
         project_id: grant.projectId,
         scopes: grant.scopes,
+        // RFC 8707: the protected resources the grant's tokens are for (empty: HAL's API, as before).
+        resources: grant.resources,
         authorization_details: grant.authorizationDetails,
         approved_at: grant.createdAt.toISOString(),
         updated_at: grant.updatedAt.toISOString(),

@@ -15,3 +15,18 @@ export interface Principal {
   /** OAuth grants bound to one project (project-level scopes). */
   projectId?: string;
 }
+
+/** The caller as `GET /api/v1/auth/me` and the MCP `whoami` tool show it (contract). */
+export function describePrincipal({ user, method, scopes, clientId, projectId }: Principal) {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    auth: {
+      method,
+      scopes: [...scopes],
+      ...(clientId && { client_id: clientId }),
+      ...(projectId && { project_id: projectId }),
+    },
+  };
+}

@@ -27,6 +27,7 @@ export function ConnectionsPage() {
                   <span class="muted">
                     {g.scopes.join(' ') || 'details only'}
                     {g.project_id ? ` · project ${g.project_id}` : ''}
+                    {g.resources.length > 0 ? ` · for ${g.resources.join(', ')}` : ''}
                   </span>
                   <span class="muted">
                     Approved {when(g.approved_at)} · last used {when(g.last_used_at)}

@@ -1,16 +1,11 @@
+import { widgetSnippet } from '@hal/core/widget-snippet';
 import { useState } from 'preact/hooks';
 import { useAction, useAsync } from '../hooks';
 import { trpc } from '../trpc';
 import { ConfirmButton, CopyButton, Empty, ErrorBox, Load, SecretOnce, when } from '../ui';
 
 /** The embed snippet of the contract, filled with the project's public widget app id. */
-export const snippet = (appId: string, origin: string) =>
-  `<script>
-  window.HalWidget = window.HalWidget || function(){ (HalWidget.q = HalWidget.q || []).push(arguments) };
-  HalWidget('init', { app_id: '${appId}' });
-  // After your backend signed the user: HalWidget('identify', { user_id, user_hash });
-</script>
-<script async src="${origin}/widget/v1/hal-widget.js"></script>`;
+export const snippet = widgetSnippet;
 
 /** One project's settings: snippet, allowed origins, members, identity secret, identified users. */
 export function ProjectPage({ id }: { id: string }) {

@@ -5,6 +5,7 @@ import { requireScope } from '../../http/auth';
 import { jsonBody } from '../../http/body';
 import type { Env } from '../../http/types';
 import type { Services } from '../../services';
+import { describePrincipal } from '../../services/principal';
 
 const Login = z.object({ email: z.string().min(1).max(254), password: z.string().min(1).max(256) });
 
@@ -18,21 +19,8 @@ export function authRoutes(s: Services) {
     return c.json({ data: await s.accounts.startApiSession(user) });
   });
 
-  const authed = new Hono<Env>().get('/me', requireScope('profile'), (c) => {
-    const { user, method, scopes, clientId, projectId } = c.get('principal');
-    return c.json({
-      data: {
-        id: user.id,
-        email: user.email,
-        name: user.name,
-        auth: {
-          method,
-          scopes: [...scopes],
-          ...(clientId && { client_id: clientId }),
-          ...(projectId && { project_id: projectId }),
-        },
-      },
-    });
-  });
+  const authed = new Hono<Env>().get('/me', requireScope('profile'), (c) =>
+    c.json({ data: describePrincipal(c.get('principal')) }),
+  );
   return { open, authed };
 }

@@ -2,18 +2,10 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { requireScope } from '../../http/auth';
 import { jsonBody } from '../../http/body';
-import { Origin, ProjectName } from '../../http/inputs';
+import { ProjectName, UpdateProject } from '../../http/inputs';
 import type { Env } from '../../http/types';
 import type { Services } from '../../services';
 import type { Principal } from '../../services/principal';
-
-const UpdateProject = z
-  .object({
-    name: ProjectName.optional(),
-    allowed_origins: z.array(Origin).max(50).optional(),
-    require_user_jwt: z.boolean().optional(),
-  })
-  .strict();
 
 const viewer = (p: Principal) => ({ userId: p.user.id, projectId: p.projectId });
 
