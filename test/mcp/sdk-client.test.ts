@@ -50,23 +50,10 @@ describe.each(BACKENDS)(
     });
 
     it('steps up: a write tool answered 403 insufficient_scope sends the user to consent again with the wider scope', async () => {
-      // SDK 1.32 registers with the scope it first asks for, and HAL allows a registered client
-      // only the scopes of its registration (RFC 7591 §2): a client that means to step up
-      // registers with all it may need, here beforehand.
-      const registered = await api(hal.url, 'POST', '/oauth/register', {
-        body: {
-          ...new TestOAuthProvider(hal.user.browser).clientMetadata,
-          client_name: 'SDK step-up client',
-          scope: 'profile apps:read apps:write projects:read projects:write',
-        },
-      });
-      expect(registered.status).toBe(201);
       // SDK 1.32 answers insufficient_scope with a refresh when it holds a refresh token, which
       // cannot widen a grant (RFC 6749 §6), and gives up; without one it re-authorizes.
-      const provider = new TestOAuthProvider(hal.user.browser, {
-        keepRefreshToken: false,
-        client: registered.json,
-      });
+      // The client registers itself with the starting scopes (RFC 7591), then steps up unaided.
+      const provider = new TestOAuthProvider(hal.user.browser, { keepRefreshToken: false });
       const { client, transport } = await connectWithOAuth(`${hal.url}/mcp`, provider);
       const refused = await client
         .callTool({ name: 'create_project', arguments: { name: 'Stepped up' } })

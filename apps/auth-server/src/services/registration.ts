@@ -4,6 +4,7 @@ import {
   newClientId,
   newClientSecret,
   newId,
+  OAUTH_SCOPES,
   publicRegistrationFingerprint,
   registeredMetadata,
 } from '@hal/core';
@@ -35,7 +36,10 @@ export function registrationService(stores: Stores, config: { unusedTtl: number 
           logoUrl: registration.logoUri ?? null,
           clientType: confidential ? 'confidential' : 'public',
           kind: 'public',
-          allowedScopes: registration.scopes,
+          // MCP clients register with the scopes they start with and step up later (MCP
+          // authorization, scope challenges): the registered scope is where they begin, not a
+          // ceiling. The user's consent is the gate, as for metadata-document clients.
+          allowedScopes: [...OAUTH_SCOPES],
           secretHash: secret ? hashToken(secret) : null,
           metadata,
           // A confidential client is never shared: its secret was shown to one registrant only.
