@@ -1,6 +1,5 @@
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api } from '../support/api';
 import { useInstance } from '../support/fixtures';
 import { connectWithOAuth, TestOAuthProvider } from '../support/mcp-client';
 import { decodeJwtPayload } from '../support/oauth';
