@@ -2,7 +2,7 @@ import postgres from 'postgres';
 
 // Raw secrets have recognisable shapes (contract: "Identifiers and secrets"); the test passwords
 // all contain "correct horse" (support/browser.ts newAccount).
-const RAW_SECRET = /hal_(pat|rt|cs|ws|ses)_[0-9A-Za-z]{43}|correct horse/;
+const RAW_SECRET = /hal_(pat|rt|cs|ws|ses|rss)_[0-9A-Za-z]{43}|correct horse/;
 
 /**
  * After the whole suite: dumps every table of every database the tests created on the PostgreSQL

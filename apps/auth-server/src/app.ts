@@ -14,6 +14,7 @@ import { accountPages } from './routes/accounts';
 import { appRoutes, publicAppRoutes } from './routes/api/apps';
 import { authRoutes } from './routes/api/auth';
 import { projectRoutes } from './routes/api/projects';
+import { resourceMetadataRoutes, resourceRoutes } from './routes/api/resources';
 import { tokenRoutes } from './routes/api/tokens';
 import { dashboardRoutes } from './routes/dashboard';
 import { healthRoutes } from './routes/health';
@@ -131,11 +132,13 @@ export function createApp(services: Services, secretKey: Uint8Array) {
   // Public API routes first: the authentication middleware below applies to what follows.
   api.route('/auth', auth.open);
   api.route('/oauth/apps', publicAppRoutes(s));
+  api.route('/resources', resourceMetadataRoutes(s));
   api.use(bearerAuth);
   api.route('/auth', auth.authed);
   api.route('/tokens', tokenRoutes(s));
   api.route('/projects', projectRoutes(s));
   api.route('/oauth/apps', appRoutes(s));
+  api.route('/resources', resourceRoutes(s));
   app.route('/api/v1', api);
   return app;
 }

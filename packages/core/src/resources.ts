@@ -11,6 +11,13 @@ export interface ProtectedResource {
   /** Shown on the consent page and published as RFC 9728 `resource_name`. */
   name: string;
   scopes: readonly string[];
+  /**
+   * Set for resource servers users registered (contract "Registered resource servers"): the name
+   * of their owner, which the consent page shows beside the resource's.
+   */
+  owner?: string;
+  /** A registered resource's own access token lifetime (seconds), in place of the client's. */
+  accessTokenTtl?: number;
 }
 
 /**

@@ -76,3 +76,30 @@ export const CreatePat = z.object({
     .refine((d) => d.getTime() <= Date.now() + YEAR_MS, 'must be at most one year ahead')
     .optional(),
 });
+
+const resourceFields = {
+  name: z.string().trim().min(1).max(100),
+  // Checked further by the service (https, or http on loopback; no fragment; canonical form).
+  identifier: z.string().min(1).max(2000),
+  scopes: z
+    .array(
+      z
+        .object({
+          // Contract "Registered resource servers": scope names.
+          name: z.string().regex(/^[a-z][a-z0-9_.:-]{0,63}$/, 'must match ^[a-z][a-z0-9_.:-]{0,63}$'),
+          description: z.string().trim().min(1).max(200),
+        })
+        .strict(),
+    )
+    .min(1)
+    .max(50),
+  // Contract: access tokens live 60 s to 8 h.
+  access_token_ttl: z.number().int().min(60).max(28_800).nullable(),
+};
+
+/** A resource server to register (REST `POST /api/v1/resources`, tRPC `resources.create`). */
+export const CreateResource = z
+  .object({ ...resourceFields, access_token_ttl: resourceFields.access_token_ttl.optional() })
+  .strict();
+
+export const UpdateResource = z.object(resourceFields).partial().strict();

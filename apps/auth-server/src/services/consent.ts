@@ -149,7 +149,14 @@ export function consentService(
   async function resourceNames(identifiers: readonly string[]) {
     if (identifiers.length === 0) return [resources.fallback.name];
     const found = await Promise.all(identifiers.map((id) => resources.resolveResource(id)));
-    return found.map((resource, i) => resource?.name ?? (identifiers[i] as string));
+    // Contract: a registered resource is named with its owner, who the user trusts by consenting.
+    return found.map((resource, i) =>
+      !resource
+        ? (identifiers[i] as string)
+        : resource.owner
+          ? `${resource.name} (registered by ${resource.owner})`
+          : resource.name,
+    );
   }
 
   /** Records the grant the user approved and issues its one-time code. */

@@ -13,6 +13,7 @@ import { oauthService } from './oauth';
 import { personalTokenService } from './personal-tokens';
 import { projectService } from './projects';
 import { registrationService } from './registration';
+import { resourceServerService } from './resource-servers';
 import { resourceService } from './resources';
 import { widgetService } from './widget';
 
@@ -36,7 +37,7 @@ export async function createServices(
   const projects = projectService(stores, secretKey);
   const { allowLocal } = config.clientMetadata;
   const clients = clientDirectory(stores, metadataFetcher({ allowLocal }), { allowLocal, logger });
-  const resources = resourceService(config.issuer);
+  const resources = resourceService(config.issuer, stores);
   const authorization = authorizationService(stores, clients, resources.registry);
   return {
     config,
@@ -52,6 +53,7 @@ export async function createServices(
     clients,
     registration: registrationService(stores, config.registration),
     resources,
+    resourceServers: resourceServerService(stores, config.issuer, resources.ownIdentifiers),
     authorization,
     consent: consentService(stores, authorization, config.issuer, resources.registry),
     oauth: oauthService(stores, clients, keyring, projects, secretKey, config, resources.registry),

@@ -6,6 +6,7 @@ import {
   encryptSecret,
   type GrantContext,
   hashToken,
+  IDENTITY_SCOPE,
   InvalidClient,
   type OAuthClient,
   PREFIX,
@@ -55,8 +56,44 @@ export function oauthService(
       if (!project) throw new InvalidClient('the project of this client no longer exists');
       return { app_id: project.appId, widget_secret: projects.widgetSecret(project) };
     },
+    async resourceExtras(audience, scopes, userId) {
+      const registered = (await Promise.all(audience.map((id) => resources.resolveResource(id)))).filter(
+        (resource) => resource?.owner,
+      );
+      if (!registered.length) return {};
+      // Contract: the resource's access_token_ttl applies (the shortest, when several name one).
+      const ttls = registered.flatMap((r) => (r?.accessTokenTtl ? [r.accessTokenTtl] : []));
+      const ttl = ttls.length ? Math.min(...ttls) : undefined;
+      // Contract: tokens for registered resources carry the user's email and name with `profile`.
+      const user =
+        userId && scopes.includes(IDENTITY_SCOPE) ? await stores.accounts.userById(userId) : undefined;
+      return { ttl, ...(user && { claims: { email: user.email, name: user.name } }) };
+    },
     now: () => new Date(),
   };
+
+  /**
+   * Authenticates a registered resource server at the introspection endpoint (HTTP Basic
+   * `hal_rs_…:hal_rss_…`, contract "Registered resource servers"); undefined when the caller is
+   * not one (a client then authenticates as usual).
+   * @returns the resource's identifier: the one `aud` whose tokens it may introspect.
+   */
+  async function authenticateResourceServer(
+    authorization: string | undefined,
+    body: { client_id?: string; client_secret?: string },
+  ): Promise<string | undefined> {
+    const credentials = parseClientCredentials({ authorization, body });
+    if (!credentials.clientId.startsWith(PREFIX.resourceServer)) return undefined;
+    const server = await stores.resourceServers.byId(credentials.clientId);
+    // Compared in constant time (contract "Identifiers and secrets").
+    if (
+      !server ||
+      !credentials.clientSecret ||
+      !verifyClientSecret(credentials.clientSecret, server.secretHash)
+    )
+      throw new InvalidClient('client authentication failed');
+    return server.identifier;
+  }
 
   /**
    * Authenticates the client of a token, revocation, introspection or PAR request
@@ -174,8 +211,13 @@ export function oauthService(
    * RFC 7662 introspection of a token issued to `client`; anything else is `{ active: false }`.
    * @see https://www.rfc-editor.org/rfc/rfc7662#section-2.2
    */
-  async function introspect(client: OAuthClient, token: string): Promise<Record<string, unknown>> {
+  async function introspect(
+    caller: OAuthClient | { resource: string },
+    token: string,
+  ): Promise<Record<string, unknown>> {
     const inactive = { active: false };
+    if ('resource' in caller) return introspectForResource(caller.resource, token);
+    const client = caller;
     if (token.startsWith(PREFIX.refreshToken)) {
       const found = await stores.oauth.refreshToken(hashToken(token));
       if (!found || found.token.appId !== client.id) return inactive;
@@ -206,7 +248,34 @@ export function oauthService(
     return { active: true, token_type: 'Bearer', username: row.user.email, ...payload };
   }
 
-  return { grantContext, authenticateClient, verifyAccessToken, revoke, introspect, audience };
+  /**
+   * Introspection by a registered resource server: only access tokens whose `aud` includes its
+   * identifier; every other token (refresh tokens included) is `{ active: false }`.
+   * @see https://www.rfc-editor.org/rfc/rfc7662#section-2.2
+   */
+  async function introspectForResource(resource: string, token: string): Promise<Record<string, unknown>> {
+    const inactive = { active: false };
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await keyring.verify(token, ACCESS_TOKEN_TYP, config.issuer));
+    } catch {
+      return inactive;
+    }
+    if (typeof payload.jti !== 'string' || !audienceIncludes(payload.aud, resource)) return inactive;
+    const row = await stores.oauth.accessToken(payload.jti);
+    if (!row || row.revokedAt) return inactive;
+    return { active: true, token_type: 'Bearer', ...payload };
+  }
+
+  return {
+    grantContext,
+    authenticateClient,
+    authenticateResourceServer,
+    verifyAccessToken,
+    revoke,
+    introspect,
+    audience,
+  };
 }
 
 function unverifiedClaims(token: string): Record<string, unknown> | undefined {

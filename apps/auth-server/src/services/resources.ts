@@ -5,6 +5,7 @@ import {
   type ResourceRegistry,
   resourceMetadataUrl,
 } from '@hal/core';
+import type { Stores } from '@hal/db';
 
 /**
  * A resource HAL itself serves and guards (`/api`, `/mcp`): what its authentication checks and
@@ -21,7 +22,7 @@ export interface GuardedResource extends ProtectedResource {
  * The protected resources HAL knows (RFC 8707): its own two and, through `resolveResource`, the
  * resource servers users register. Also their RFC 9728 metadata documents.
  */
-export function resourceService(issuer: string) {
+export function resourceService(issuer: string, stores: Stores) {
   const own = halResources(issuer);
   const guarded = (resource: ProtectedResource, startingScope?: string): GuardedResource => ({
     ...resource,
@@ -38,8 +39,23 @@ export function resourceService(issuer: string) {
   const registry: ResourceRegistry = {
     // Contract: with no resource anywhere, tokens are for `<issuer>/api`, as before resource indicators.
     fallback: own.api,
-    // TODO(resources): registered resource servers (contract "Registered resource servers") resolve here.
-    resolveResource: async (identifier) => byIdentifier.get(identifier),
+    // HAL's own first; then the resource servers users registered (contract "Registered resource
+    // servers"). Read by authorization and token requests only: token verification compares
+    // identifiers and never comes here.
+    resolveResource: async (identifier) => {
+      const own = byIdentifier.get(identifier);
+      if (own) return own;
+      const server = await stores.resourceServers.byIdentifier(identifier);
+      return (
+        server && {
+          identifier: server.identifier,
+          name: server.name,
+          scopes: server.scopes.map((scope) => scope.name),
+          owner: server.ownerName,
+          ...(server.accessTokenTtl !== null && { accessTokenTtl: server.accessTokenTtl }),
+        }
+      );
+    },
   };
 
   /**
@@ -54,7 +70,14 @@ export function resourceService(issuer: string) {
     resource_name: resource.name,
   });
 
-  return { api, mcp, registry, resolveResource: registry.resolveResource, metadata };
+  return {
+    api,
+    mcp,
+    registry,
+    resolveResource: registry.resolveResource,
+    metadata,
+    ownIdentifiers: [api.identifier, mcp.identifier],
+  };
 }
 
 export type ResourceService = ReturnType<typeof resourceService>;

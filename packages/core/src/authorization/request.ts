@@ -6,7 +6,7 @@ import {
 } from '../checks/authorization-details';
 import { checkCodeChallenge } from '../checks/pkce';
 import { matchRedirectUri } from '../checks/redirect-uri';
-import { checkResourceScopes, requestedResources } from '../checks/resource';
+import { checkResourceScopes, foreignScopes, requestedResources } from '../checks/resource';
 import { checkRequestedScopes } from '../checks/scope';
 import { InvalidAuthorizationDetails, InvalidRequest, UnsupportedResponseType } from '../errors';
 import type { OAuthClient } from '../oauth-types';
@@ -73,7 +73,8 @@ export async function checkAuthorizationRequest(
   // RFC 6749 §3.3: a scope is one or more tokens; blanks alone request nothing.
   if (scopes.length === 0 && !rawDetails)
     throw new InvalidRequest('scope or authorization_details is required');
-  checkRequestedScopes(scopes, client.allowedScopes);
+  const resources = await requestedResources(params.all('resource'), registry);
+  checkRequestedScopes(scopes, client.allowedScopes, foreignScopes(resources));
   const details = rawDetails ? parseAuthorizationDetails(rawDetails) : [];
   const detailScopes = scopesFromDetails(details);
   for (const scope of detailScopes) {
@@ -83,7 +84,6 @@ export async function checkAuthorizationRequest(
       );
     }
   }
-  const resources = await requestedResources(params.all('resource'), registry);
   checkResourceScopes([...scopes, ...detailScopes], resources);
 
   const named = new Set<string>();

@@ -83,6 +83,32 @@ export function checkResourceScopes(
 }
 
 /**
+ * The scopes that only registered resources among `resources` define: HAL's client ceiling
+ * (allowed scopes) does not apply to them.
+ */
+export function foreignScopes(resources: readonly ProtectedResource[]): Set<string> {
+  const own = new Set(resources.filter((r) => !r.owner).flatMap((r) => r.scopes));
+  return new Set(
+    resources.filter((r) => r.owner).flatMap((r) => r.scopes.filter((scope) => !own.has(scope))),
+  );
+}
+
+/**
+ * Why `value` cannot identify a registered resource server, or undefined when it can: an absolute
+ * `https` URL without a fragment (RFC 8707 §2), or `http` on a loopback host (development).
+ */
+export function resourceIdentifierProblem(value: string): string | undefined {
+  const canonical = canonicalResource(value);
+  if (!canonical || canonical !== value)
+    return 'must be an absolute URL without a fragment, in canonical form';
+  const url = new URL(value);
+  if (url.protocol === 'https:') return undefined;
+  const loopback = ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
+  if (url.protocol === 'http:' && loopback) return undefined;
+  return 'must be an https URL (http only on loopback)';
+}
+
+/**
  * The resources and scopes of an access token issued under a code or refresh token that recorded
  * `recorded` (empty for those issued before resource indicators, whose tokens were all for
  * `fallback`): all of them, or the `requested` subset with the scopes it defines ("downscoping").

@@ -18,5 +18,14 @@ export interface GrantContext {
   widgetFields(projectId: string): { widget_script_url: string; api_base_url: string };
   /** The legacy private project client's exchange needs the project's widget credentials. */
   widgetCredentials(projectId: string): Promise<{ app_id: string; widget_secret: string }>;
+  /**
+   * What the token's registered resources add (contract "Registered resource servers"): their
+   * access token lifetime and, when `profile` was granted, the user's `email` and `name`.
+   */
+  resourceExtras?(
+    audience: readonly string[],
+    scopes: readonly string[],
+    userId: string | undefined,
+  ): Promise<{ ttl?: number; claims?: Record<string, unknown> }>;
   now(): Date;
 }

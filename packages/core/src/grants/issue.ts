@@ -39,8 +39,13 @@ export async function issueAccessToken(
 ): Promise<TokenResponse> {
   const userId = i.grant?.userId ?? i.client.ownerId;
   if (!userId) throw new UnauthorizedClient('this client acts for no user');
-  const { jti, expiresAt } = recorded ?? newAccessTokenId(ctx, i.client);
-  const ttl = i.client.accessTokenTtl;
+  const audience = typeof i.audience === 'string' ? [i.audience] : i.audience;
+  const extras = (await ctx.resourceExtras?.(audience, i.scopes, i.grant?.userId)) ?? {};
+  const ttl = extras.ttl ?? i.client.accessTokenTtl;
+  const { jti, expiresAt } = recorded ?? {
+    jti: newId(),
+    expiresAt: new Date(ctx.now().getTime() + ttl * 1000),
+  };
   const projectId = i.grant?.projectId ?? undefined;
   const claims = accessTokenClaims({
     issuer: ctx.issuer,
@@ -53,6 +58,7 @@ export async function issueAccessToken(
     projectId,
     authorizationDetails: i.details ?? undefined,
   });
+  Object.assign(claims, extras.claims);
   if (!recorded)
     await ctx.store.saveAccessToken({
       jti,

@@ -26,6 +26,8 @@ export const PREFIX = {
   widgetApp: 'hal_wa_',
   widgetSecret: 'hal_ws_',
   session: 'hal_ses_',
+  resourceServer: 'hal_rs_',
+  resourceSecret: 'hal_rss_',
 } as const;
 
 // 43 base62 characters carry 43 × log2(62) ≈ 256 bits.
@@ -35,8 +37,10 @@ export const newUserId = () => `${PREFIX.user}${ulid()}`;
 export const newProjectId = () => `${PREFIX.project}${ulid()}`;
 export const newClientId = () => `${PREFIX.client}${ulid()}`;
 export const newId = () => ulid();
+export const newResourceServerId = () => `${PREFIX.resourceServer}${ulid()}`;
 
 export const newClientSecret = () => `${PREFIX.clientSecret}${randomBase62(SECRET_CHARS)}`;
+export const newResourceSecret = () => `${PREFIX.resourceSecret}${randomBase62(SECRET_CHARS)}`;
 export const newPersonalAccessToken = () => `${PREFIX.pat}${randomBase62(SECRET_CHARS)}`;
 export const newRefreshToken = () => `${PREFIX.refreshToken}${randomBase62(SECRET_CHARS)}`;
 export const newSessionToken = () => `${PREFIX.session}${randomBase62(SECRET_CHARS)}`;

@@ -8,12 +8,14 @@ import { grantStore, oauthStore, requestStore } from './oauth';
 import { oauthAppStore } from './oauth-apps';
 import { projectStore } from './projects';
 import { registeredClientStore } from './registered-clients';
+import { resourceServerStore } from './resource-servers';
 
 export { type AccountUser, accountUser, type PersonalAccessToken, type Session, type User } from './accounts';
 export type { AuditEvent } from './audit';
 export type { SigningKey } from './keys';
 export type { OAuthApp } from './oauth-apps';
 export type { Project, ProjectWithRole, Role } from './projects';
+export type { ResourceServer } from './resource-servers';
 
 /**
  * Every query HAL runs, grouped by concept; built once per database so prepared statements are
@@ -28,6 +30,7 @@ export function createStores(db: Db, feed = new ChangeFeed()) {
     projects: projectStore(db, feed),
     apps: oauthAppStore(db, feed),
     registeredClients: registeredClientStore(db, feed),
+    resourceServers: resourceServerStore(db, feed),
     oauth: oauthStore(db, feed, grants),
     requests: requestStore(db),
     grants,

@@ -18,6 +18,16 @@ export function introspectRoutes(s: RouteDeps) {
         await limit(c);
         const params = await readOAuthParams(c);
         params.assertNoRepeats(TOKEN_MANAGEMENT_PARAMS);
+        const token = params.get('token');
+        // Contract "Registered resource servers": a resource server sees only tokens for itself.
+        const resource = await s.oauth.authenticateResourceServer(
+          c.req.header('authorization'),
+          bodyCredentials(params),
+        );
+        if (resource) {
+          if (!token) throw new InvalidRequest('token is required');
+          return oauthJson(c, await s.oauth.introspect({ resource }, token));
+        }
         const { client } = await s.oauth.authenticateClient(
           c.req.header('authorization'),
           bodyCredentials(params),
@@ -25,7 +35,6 @@ export function introspectRoutes(s: RouteDeps) {
         // RFC 7662 §2.1: the endpoint MUST require authorization: a client with a secret.
         if (client.clientType !== 'confidential')
           throw new UnauthorizedClient('introspection needs a confidential client');
-        const token = params.get('token');
         if (!token) throw new InvalidRequest('token is required');
         return oauthJson(c, await s.oauth.introspect(client, token));
       }),
