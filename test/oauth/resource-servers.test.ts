@@ -1,7 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, bearer } from '../support/api';
 import { type TestUser, useInstance } from '../support/fixtures';
-import { authorizationCode, decodeJwtPayload, oauthPost, pkce, type RegisteredApp } from '../support/oauth';
+import {
+  authorizationCode,
+  authorizeInBrowser,
+  consentForm,
+  decodeJwtPayload,
+  exchangeCode,
+  oauthPost,
+  pkce,
+  type RegisteredApp,
+} from '../support/oauth';
 import { BACKENDS } from '../support/servers';
 
 const SCOPES = [
@@ -213,9 +222,44 @@ describe.each(BACKENDS)(
           ])}`,
         );
         expect(page.status).toBe(200);
-        expect(await page.text()).toContain(
+        const html = await page.text();
+        expect(html).toContain(
           `Notes https://notes-one.example/api (registered by ${hal.user.account.name})`,
         );
+        expect(html).toContain('<li>Read your notes</li>');
+      });
+
+      it('carries a registered resource through PAR into the token (RFC 9126)', async () => {
+        const { verifier, challenge } = pkce();
+        const redirectUri = hal.app.redirect_uris[0] as string;
+        const pushed = await oauthPost(
+          hal.url,
+          '/oauth/par',
+          {
+            response_type: 'code',
+            redirect_uri: redirectUri,
+            code_challenge: challenge,
+            code_challenge_method: 'S256',
+            scope: 'notes:write',
+            resource: two.identifier,
+          },
+          creds(),
+        );
+        expect(pushed.status).toBe(201);
+        const redirect = await authorizeInBrowser(hal.user.browser, {
+          client_id: hal.app.client_id,
+          request_uri: pushed.json.request_uri,
+        });
+        const res = await exchangeCode(hal.url, hal.app, {
+          code: redirect.searchParams.get('code') as string,
+          verifier,
+          redirectUri,
+        });
+        expect(res.status).toBe(200);
+        expect(decodeJwtPayload(res.json.access_token)).toMatchObject({
+          aud: two.identifier,
+          scope: 'notes:write',
+        });
       });
 
       it("refuses a registered resource's scope without its resource with invalid_scope", async () => {
@@ -313,6 +357,48 @@ describe.each(BACKENDS)(
         expect((await introspectAs({ id: r.id, introspection_secret: fresh }, 'x')).json).toEqual({
           active: false,
         });
+      });
+    });
+
+    describe('consent and grants stay the user own', () => {
+      it("lets no one, the resource's owner included, answer another user's request (404)", async () => {
+        const owned = await register('https://owned-by-other.example/api', {}, other.auth);
+        const { challenge } = pkce();
+        const path = `/oauth/authorize?${new URLSearchParams([
+          ['response_type', 'code'],
+          ['client_id', hal.app.client_id],
+          ['redirect_uri', hal.app.redirect_uris[0] as string],
+          ['code_challenge', challenge],
+          ['code_challenge_method', 'S256'],
+          ['scope', 'notes:read'],
+          ['resource', owned.identifier],
+        ])}`;
+        const mine = consentForm(await (await hal.user.browser.fetch(path)).text());
+        const theirs = consentForm(await (await other.browser.fetch(path)).text());
+        const res = await other.browser.post('/oauth/authorize/decision', {
+          csrf: theirs.csrf as string,
+          request_id: mine.requestId as string,
+          decision: 'approve',
+        });
+        expect(res.status).toBe(404);
+      });
+
+      it("shows a resource's owner none of the grants users made for it", async () => {
+        const owned = await register('https://watched.example/api', {}, other.auth);
+        await token(owned.identifier);
+        expect(await other.trpc.connections.list.query()).toEqual([]);
+        const mine = await hal.user.trpc.connections.list.query();
+        expect(JSON.stringify(mine)).toContain(hal.app.client_id);
+      });
+
+      it('reserves profile, which is the user identity, as a registered scope name (400)', async () => {
+        const res = await create({
+          name: 'x',
+          identifier: 'https://profile.example/api',
+          scopes: [{ name: 'profile', description: 'mine' }],
+        });
+        expect(res.status).toBe(400);
+        expect(res.json.error).toEqual({ code: 'invalid_request', message: 'scopes: profile is reserved' });
       });
     });
 

@@ -16,6 +16,8 @@ export interface ProtectedResource {
    * of their owner, which the consent page shows beside the resource's.
    */
   owner?: string;
+  /** A registered resource's own words for its scopes, shown on the consent page. */
+  scopeDescriptions?: Readonly<Record<string, string>>;
   /** A registered resource's own access token lifetime (seconds), in place of the client's. */
   accessTokenTtl?: number;
 }

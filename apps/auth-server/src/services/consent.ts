@@ -35,6 +35,8 @@ export interface ConsentView {
   details: AuthorizationRequest['details'];
   /** RFC 8707: the names of the resources the access is for. */
   resources: string[];
+  /** What registered resources say their scopes mean (HAL's own scopes have fixed words). */
+  scopeDescriptions: Record<string, string>;
   redirectUri: string;
   /** True when every redirect URI of the client is on loopback: it runs on the user's own machine. */
   loopbackOnly: boolean;
@@ -98,7 +100,7 @@ export function consentService(
       },
       scopes: request.scopes,
       details: request.details,
-      resources: await resourceNames(request.resources),
+      ...(await resourcesOf(request.resources)),
       redirectUri: request.redirectUri,
       loopbackOnly: client.redirectUris.every(isLoopbackRedirectUri),
       projects: choices,
@@ -145,18 +147,23 @@ export function consentService(
     return { redirectUri: request.redirectUri, params: { code, state: request.state, iss: issuer } };
   }
 
-  /** What the consent page calls the resources of a request (their identifiers when unknown by now). */
-  async function resourceNames(identifiers: readonly string[]) {
-    if (identifiers.length === 0) return [resources.fallback.name];
+  /**
+   * What the consent page calls the resources of a request (their identifiers when unknown by
+   * now), and what registered ones say their scopes mean.
+   */
+  async function resourcesOf(identifiers: readonly string[]) {
+    if (identifiers.length === 0) return { resources: [resources.fallback.name], scopeDescriptions: {} };
     const found = await Promise.all(identifiers.map((id) => resources.resolveResource(id)));
     // Contract: a registered resource is named with its owner, who the user trusts by consenting.
-    return found.map((resource, i) =>
+    const names = found.map((resource, i) =>
       !resource
         ? (identifiers[i] as string)
         : resource.owner
           ? `${resource.name} (registered by ${resource.owner})`
           : resource.name,
     );
+    const scopeDescriptions = Object.assign({}, ...found.map((r) => r?.scopeDescriptions ?? {}));
+    return { resources: names, scopeDescriptions };
   }
 
   /** Records the grant the user approved and issues its one-time code. */

@@ -1,4 +1,10 @@
-import { hashToken, newResourceSecret, newResourceServerId, resourceIdentifierProblem } from '@hal/core';
+import {
+  hashToken,
+  IDENTITY_SCOPE,
+  newResourceSecret,
+  newResourceServerId,
+  resourceIdentifierProblem,
+} from '@hal/core';
 import type { ResourceServer, Stores } from '@hal/db';
 import { conflict, invalidRequest, notFound } from './errors';
 
@@ -39,6 +45,8 @@ export function resourceServerService(stores: Stores, issuer: string, ownIdentif
   const uniqueScopes = (scopes: ResourceServerInput['scopes']) => {
     if (new Set(scopes.map((s) => s.name)).size !== scopes.length)
       throw invalidRequest('scopes: names must be unique');
+    // Contract "AI clients": `profile` is the user's identity, which any resource may ask for.
+    if (scopes.some((s) => s.name === IDENTITY_SCOPE)) throw invalidRequest('scopes: profile is reserved');
     return scopes;
   };
 

@@ -52,6 +52,9 @@ export function resourceService(issuer: string, stores: Stores) {
           name: server.name,
           scopes: server.scopes.map((scope) => scope.name),
           owner: server.ownerName,
+          scopeDescriptions: Object.fromEntries(
+            server.scopes.map((scope) => [scope.name, scope.description]),
+          ),
           ...(server.accessTokenTtl !== null && { accessTokenTtl: server.accessTokenTtl }),
         }
       );

@@ -92,7 +92,7 @@ export function ConsentPage(p: ConsentProps) {
       </p>
       <ul>
         {p.scopes.map((scope) => (
-          <li>{SCOPE_DESCRIPTIONS[scope as Scope] ?? scope}</li>
+          <li>{SCOPE_DESCRIPTIONS[scope as Scope] ?? p.scopeDescriptions[scope] ?? scope}</li>
         ))}
         {p.details.map((d) => (
           <li>
