@@ -202,6 +202,26 @@ describe.each(BACKENDS)(
         expect(claims.exp - claims.iat).toBe(120);
       });
 
+      it('applies a changed access_token_ttl at once, to refreshed tokens too', async () => {
+        const r = await register('https://ttl.example/api', { access_token_ttl: 600 });
+        const t = await token(r.identifier);
+        expect(t.expires_in).toBe(600);
+        const patched = await api(hal.url, 'PATCH', `/api/v1/resources/${r.id}`, {
+          auth: hal.user.auth,
+          body: { access_token_ttl: 90 },
+        });
+        expect(patched.status).toBe(200);
+        const refreshed = await oauthPost(
+          hal.url,
+          '/oauth/token',
+          { grant_type: 'refresh_token', refresh_token: t.refresh_token },
+          creds(),
+        );
+        expect(refreshed.json.expires_in).toBe(90);
+        const claims = decodeJwtPayload(refreshed.json.access_token);
+        expect(claims.exp - claims.iat).toBe(90);
+      });
+
       it('carries no email or name without profile', async () => {
         const claims = decodeJwtPayload((await token(one.identifier, 'notes:read')).access_token);
         expect(claims.email).toBeUndefined();

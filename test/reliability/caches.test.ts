@@ -314,6 +314,39 @@ describe.runIf(BACKENDS.includes('postgres'))('per-process caches on two servers
     });
   });
 
+  it('resolves on B a registered resource as changed or deleted on A', async () => {
+    const created = await api(a.url, 'POST', '/api/v1/resources', {
+      auth: owner,
+      body: {
+        name: 'Notes',
+        identifier: 'https://notes.cache.example/api',
+        scopes: [{ name: 'notes:read', description: 'Read your notes' }],
+        access_token_ttl: 600,
+      },
+    });
+    expect(created.status).toBe(201);
+    const { id, identifier } = created.json.data as { id: string; identifier: string };
+    const { res } = await codeFlow(a.url, browser, app, { scope: 'notes:read', resource: identifier });
+    expect(res.json.expires_in).toBe(600);
+    // B caches the resource when it refreshes for it.
+    const refreshOnB = async () =>
+      (
+        await oauthPost(
+          b.url,
+          '/oauth/token',
+          { grant_type: 'refresh_token', refresh_token: refreshToken, resource: identifier },
+          creds(),
+        )
+      ).json;
+    let refreshToken = res.json.refresh_token as string;
+    const first = await refreshOnB();
+    expect(first.expires_in).toBe(600);
+    refreshToken = first.refresh_token;
+    await api(a.url, 'DELETE', `/api/v1/resources/${id}`, { auth: owner });
+    // Unknown on B at once (the grant was revoked with it, which B would report as invalid_grant).
+    delays.resourceDeletion = await until(async () => (await refreshOnB()).error, 'invalid_target');
+  });
+
   it('keeps serving while the LISTEN connections are killed, and caches safely once they are back', async () => {
     // Each process hears `listening(true)` only when we pass it on (listenOn looks the method up on
     // each call): a reconnect as slow as a loaded machine may see, so the checks below surely run while

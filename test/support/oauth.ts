@@ -163,7 +163,7 @@ export async function codeFlow(
   base: string,
   browser: Browser,
   app: RegisteredApp,
-  params: { scope: string; project_id?: string; state?: string },
+  params: { scope: string; project_id?: string; state?: string; resource?: string | string[] },
 ) {
   const grant = await authorizationCode(browser, app, params);
   return { code: grant.code, res: await exchangeCode(base, app, grant) };

@@ -12,4 +12,8 @@ CREATE TABLE "resource_servers" (
 );
 --> statement-breakpoint
 ALTER TABLE "resource_servers" ADD CONSTRAINT "resource_servers_owner_id_users_id_fk" FOREIGN KEY ("owner_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "resource_servers_owner" ON "resource_servers" USING btree ("owner_id");
+CREATE INDEX "resource_servers_owner" ON "resource_servers" USING btree ("owner_id");--> statement-breakpoint
+-- Resolving a registered resource is cached per process (see migration 0001); a miss is never
+-- cached, so only changes and deletions need announcing.
+CREATE TRIGGER "resource_servers_changed" AFTER UPDATE OR DELETE OR TRUNCATE ON "resource_servers"
+  FOR EACH STATEMENT EXECUTE FUNCTION "hal_announce_change"('resources');

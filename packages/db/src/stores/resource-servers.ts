@@ -4,11 +4,18 @@ import type { Db } from '../database';
 import { accessTokens, grants, refreshTokens, resourceServers, users } from '../schema';
 
 export type ResourceServer = typeof resourceServers.$inferSelect;
+/** A resource server with its owner's display name (name, or email when it has none). */
+type Resolved = ResourceServer & { ownerName: string };
+
+// A safety net only: every change is announced (NOTIFY) the moment it commits.
+const CACHE_TTL_MS = 60_000;
 
 /** Registered resource servers (contract "Registered resource servers"). */
 export function resourceServerStore(db: Db, feed: ChangeFeed) {
-  // Read by authorization and token requests naming a resource; never by token verification,
-  // whose audience check compares identifiers only.
+  // Read by authorization and token requests naming a resource (never by token verification,
+  // whose audience check compares identifiers only), so cached per process like apps.
+  const cache = feed.cache<string, Resolved>('resources', CACHE_TTL_MS);
+  const changed = () => feed.changed('resources');
   const byIdentifier = db
     .select({ server: resourceServers, ownerName: users.name, ownerEmail: users.email })
     .from(resourceServers)
@@ -17,10 +24,12 @@ export function resourceServerStore(db: Db, feed: ChangeFeed) {
     .prepare('resource_server_by_identifier');
 
   return {
-    /** The resource server and its owner's display name (name, or email when it has none). */
-    async byIdentifier(identifier: string) {
-      const [row] = await byIdentifier.execute({ identifier });
-      return row && { ...row.server, ownerName: row.ownerName || row.ownerEmail };
+    /** The resource server whose identifier is `identifier`, with its owner's display name. */
+    byIdentifier(identifier: string): Promise<Resolved | undefined> {
+      return cache.get(identifier, async () => {
+        const [row] = await byIdentifier.execute({ identifier });
+        return row && { ...row.server, ownerName: row.ownerName || row.ownerEmail };
+      });
     },
 
     async byId(id: string): Promise<ResourceServer | undefined> {
@@ -64,6 +73,7 @@ export function resourceServerStore(db: Db, feed: ChangeFeed) {
           ),
         )
         .returning({ id: resourceServers.id });
+      changed();
       return rows.length > 0;
     },
 
@@ -72,6 +82,7 @@ export function resourceServerStore(db: Db, feed: ChangeFeed) {
         .update(resourceServers)
         .set({ secretHash, updatedAt: sql`now()` })
         .where(eq(resourceServers.id, id));
+      changed();
     },
 
     /** Deletes the resource server and revokes every grant that names it, with all their tokens. */
@@ -94,6 +105,7 @@ export function resourceServerStore(db: Db, feed: ChangeFeed) {
             .where(and(eq(accessTokens.grantId, grantId), sql`${accessTokens.revokedAt} is null`));
         }
       });
+      changed();
       feed.changed('tokens');
     },
   };
