@@ -76,6 +76,26 @@ describe.each(BACKENDS)('no secret is stored in clear on %s', (backend) => {
       body: { user_id: 'visitor' },
     });
 
+    // A registered resource server: its introspection secret, first and rotated, in use.
+    const resource = (
+      await api(hal.url, 'POST', '/api/v1/resources', {
+        auth: bearer(jwt),
+        body: { name: 'R', identifier: 'https://r.example/api', scopes: [{ name: 'r', description: 'R' }] },
+      })
+    ).json.data;
+    const rotatedResourceSecret = (
+      await api(hal.url, 'POST', `/api/v1/resources/${resource.id}/secret`, { auth: bearer(jwt) })
+    ).json.data.introspection_secret as string;
+    await oauthPost(
+      hal.url,
+      '/oauth/introspect',
+      { token: rotated.access_token },
+      {
+        id: resource.id,
+        secret: rotatedResourceSecret,
+      },
+    );
+
     const secrets = {
       password: account.password,
       sessionCookie,
@@ -88,6 +108,8 @@ describe.each(BACKENDS)('no secret is stored in clear on %s', (backend) => {
       refreshToken: issued.refresh_token as string,
       rotatedRefreshToken: rotated.refresh_token as string,
       accessToken: rotated.access_token as string,
+      introspectionSecret: resource.introspection_secret as string,
+      rotatedIntrospectionSecret: rotatedResourceSecret,
     };
     for (const value of Object.values(secrets)) expect(value.length).toBeGreaterThan(8);
 
@@ -100,5 +122,6 @@ describe.each(BACKENDS)('no secret is stored in clear on %s', (backend) => {
     // Sanity check that the dump really covers the rows: the public identifiers are there.
     expect(dump).toContain(project.app_id);
     expect(dump).toContain(account.email);
+    expect(dump).toContain(resource.id);
   });
 });
