@@ -120,6 +120,15 @@ describe.each(BACKENDS)(
         expect(patch.status).toBe(409);
       });
 
+      it("reserves HAL's own origin with 409 identifier_taken", async () => {
+        const res = await create({ name: 'x', identifier: `${hal.url}/other`, scopes: SCOPES });
+        expect(res.status).toBe(409);
+        expect(res.json.error).toEqual({
+          code: 'identifier_taken',
+          message: "identifier: HAL's own origin is reserved",
+        });
+      });
+
       it('refuses a scope name outside ^[a-z][a-z0-9_.:-]{0,63}$ with 400', async () => {
         const res = await create({
           name: 'x',

@@ -40,6 +40,9 @@ export function resourceServerService(stores: Stores, issuer: string, ownIdentif
     if (problem) throw invalidRequest(`identifier: ${problem}`);
     // Contract: identifiers are unique across HAL, HAL's own resources included.
     if (ownIdentifiers.includes(identifier)) throw taken();
+    // Nothing else on HAL's origin is a resource server's: no one may pose as HAL's own.
+    if (new URL(identifier).origin === new URL(issuer).origin)
+      throw conflict('identifier_taken', "identifier: HAL's own origin is reserved");
   }
   const taken = () => conflict('identifier_taken', 'identifier: already registered');
   const uniqueScopes = (scopes: ResourceServerInput['scopes']) => {
