@@ -314,7 +314,7 @@ describe.runIf(BACKENDS.includes('postgres'))('per-process caches on two servers
     });
   });
 
-  it('resolves on B a registered resource as changed or deleted on A', async () => {
+  it('resolves on B a registered resource as rotated or deleted on A', async () => {
     const created = await api(a.url, 'POST', '/api/v1/resources', {
       auth: owner,
       body: {
@@ -342,6 +342,13 @@ describe.runIf(BACKENDS.includes('postgres'))('per-process caches on two servers
     const first = await refreshOnB();
     expect(first.expires_in).toBe(600);
     refreshToken = first.refresh_token;
+    // B caches the resource server's credentials when it introspects; a rotation on A ends them.
+    const secret = created.json.data.introspection_secret as string;
+    const introspectOnB = async () =>
+      (await oauthPost(b.url, '/oauth/introspect', { token: 'x' }, { id, secret })).status;
+    expect(await introspectOnB()).toBe(200);
+    await api(a.url, 'POST', `/api/v1/resources/${id}/secret`, { auth: owner });
+    delays.resourceSecretRotation = await until(introspectOnB, 401);
     await api(a.url, 'DELETE', `/api/v1/resources/${id}`, { auth: owner });
     // Unknown on B at once (the grant was revoked with it, which B would report as invalid_grant).
     delays.resourceDeletion = await until(async () => (await refreshOnB()).error, 'invalid_target');

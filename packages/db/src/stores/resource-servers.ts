@@ -15,6 +15,7 @@ export function resourceServerStore(db: Db, feed: ChangeFeed) {
   // Read by authorization and token requests naming a resource (never by token verification,
   // whose audience check compares identifiers only), so cached per process like apps.
   const cache = feed.cache<string, Resolved>('resources', CACHE_TTL_MS);
+  const byIdCache = feed.cache<string, ResourceServer>('resources', CACHE_TTL_MS);
   const changed = () => feed.changed('resources');
   const byIdentifier = db
     .select({ server: resourceServers, ownerName: users.name, ownerEmail: users.email })
@@ -32,9 +33,12 @@ export function resourceServerStore(db: Db, feed: ChangeFeed) {
       });
     },
 
-    async byId(id: string): Promise<ResourceServer | undefined> {
-      const [row] = await db.select().from(resourceServers).where(eq(resourceServers.id, id));
-      return row;
+    /** Read by every introspection call of a resource server, so cached like `byIdentifier`. */
+    byId(id: string): Promise<ResourceServer | undefined> {
+      return byIdCache.get(id, async () => {
+        const [row] = await db.select().from(resourceServers).where(eq(resourceServers.id, id));
+        return row;
+      });
     },
 
     async ownedBy(ownerId: string, id: string): Promise<ResourceServer | undefined> {
