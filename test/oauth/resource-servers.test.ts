@@ -432,6 +432,19 @@ describe.each(BACKENDS)(
     });
 
     describe('deleting a resource', () => {
+      it('changing the identifier also revokes the grants that name the old one', async () => {
+        const r = await register('https://moving.example/api');
+        const t = await token(r.identifier);
+        const patched = await api(hal.url, 'PATCH', `/api/v1/resources/${r.id}`, {
+          auth: hal.user.auth,
+          body: { identifier: 'https://moved.example/api' },
+        });
+        expect(patched.status).toBe(200);
+        expect(patched.json.data.identifier).toBe('https://moved.example/api');
+        const seen = await oauthPost(hal.url, '/oauth/introspect', { token: t.access_token }, creds());
+        expect(seen.json).toEqual({ active: false });
+      });
+
       it('revokes every grant that names it', async () => {
         const r = await register('https://doomed.example/api');
         const t = await token(r.identifier);

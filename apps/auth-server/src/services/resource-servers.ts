@@ -79,12 +79,16 @@ export function resourceServerService(stores: Stores, issuer: string, ownIdentif
       const current = await owned(ownerId, id);
       if (patch.identifier !== undefined && patch.identifier !== current.identifier)
         checkIdentifier(patch.identifier);
-      const ok = await resourceServers.update(id, {
-        name: patch.name,
-        identifier: patch.identifier,
-        scopes: patch.scopes && uniqueScopes(patch.scopes),
-        accessTokenTtl: patch.access_token_ttl,
-      });
+      const ok = await resourceServers.update(
+        id,
+        {
+          name: patch.name,
+          identifier: patch.identifier,
+          scopes: patch.scopes && uniqueScopes(patch.scopes),
+          accessTokenTtl: patch.access_token_ttl,
+        },
+        current.identifier,
+      );
       if (!ok) throw taken();
       await audit.write({
         type: 'resource.updated',

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { ChangeFeed } from '../cache/change-feed';
 import type { Db } from '../database';
 import { accessTokens, grants, refreshTokens, resourceServers, users } from '../schema';
@@ -9,6 +9,25 @@ type Resolved = ResourceServer & { ownerName: string };
 
 // A safety net only: every change is announced (NOTIFY) the moment it commits.
 const CACHE_TTL_MS = 60_000;
+
+/** Revokes every live grant whose resources include `identifier`, and every token issued under them. */
+async function revokeGrantsNaming(tx: Db, identifier: string) {
+  const revoked = await tx
+    .update(grants)
+    .set({ revokedAt: sql`now()` })
+    .where(and(sql`${identifier} = any(${grants.resources})`, isNull(grants.revokedAt)))
+    .returning({ id: grants.id });
+  const ids = revoked.map((g) => g.id);
+  if (!ids.length) return;
+  await tx
+    .update(refreshTokens)
+    .set({ revokedAt: sql`now()` })
+    .where(and(inArray(refreshTokens.grantId, ids), isNull(refreshTokens.revokedAt)));
+  await tx
+    .update(accessTokens)
+    .set({ revokedAt: sql`now()` })
+    .where(and(inArray(accessTokens.grantId, ids), isNull(accessTokens.revokedAt)));
+}
 
 /** Registered resource servers (contract "Registered resource servers"). */
 export function resourceServerStore(db: Db, feed: ChangeFeed) {
@@ -63,22 +82,31 @@ export function resourceServerStore(db: Db, feed: ChangeFeed) {
       return row;
     },
 
-    /** False when the new identifier is taken. */
-    async update(id: string, patch: Partial<typeof resourceServers.$inferInsert>): Promise<boolean> {
-      const rows = await db
-        .update(resourceServers)
-        .set({ ...patch, updatedAt: sql`now()` })
-        .where(
-          and(
-            eq(resourceServers.id, id),
-            patch.identifier
-              ? sql`not exists (select 1 from ${resourceServers} o where o.identifier = ${patch.identifier} and o.id <> ${id})`
-              : undefined,
-          ),
-        )
-        .returning({ id: resourceServers.id });
+    /**
+     * False when the new identifier is taken. A new identifier names another resource: the grants
+     * that name `previous` are revoked with it.
+     */
+    async update(id: string, patch: Partial<typeof resourceServers.$inferInsert>, previous: string) {
+      const moved = patch.identifier !== undefined && patch.identifier !== previous;
+      const updated = await db.transaction(async (tx) => {
+        const rows = await tx
+          .update(resourceServers)
+          .set({ ...patch, updatedAt: sql`now()` })
+          .where(
+            and(
+              eq(resourceServers.id, id),
+              moved
+                ? sql`not exists (select 1 from ${resourceServers} o where o.identifier = ${patch.identifier} and o.id <> ${id})`
+                : undefined,
+            ),
+          )
+          .returning({ id: resourceServers.id });
+        if (rows.length && moved) await revokeGrantsNaming(tx as unknown as Db, previous);
+        return rows.length > 0;
+      });
       changed();
-      return rows.length > 0;
+      if (moved) feed.changed('tokens');
+      return updated;
     },
 
     async rotateSecret(id: string, secretHash: string) {
@@ -93,21 +121,7 @@ export function resourceServerStore(db: Db, feed: ChangeFeed) {
     async remove(id: string, identifier: string) {
       await db.transaction(async (tx) => {
         await tx.delete(resourceServers).where(eq(resourceServers.id, id));
-        const revoked = await tx
-          .update(grants)
-          .set({ revokedAt: sql`now()` })
-          .where(and(sql`${identifier} = any(${grants.resources})`, sql`${grants.revokedAt} is null`))
-          .returning({ id: grants.id });
-        for (const { id: grantId } of revoked) {
-          await tx
-            .update(refreshTokens)
-            .set({ revokedAt: sql`now()` })
-            .where(and(eq(refreshTokens.grantId, grantId), sql`${refreshTokens.revokedAt} is null`));
-          await tx
-            .update(accessTokens)
-            .set({ revokedAt: sql`now()` })
-            .where(and(eq(accessTokens.grantId, grantId), sql`${accessTokens.revokedAt} is null`));
-        }
+        await revokeGrantsNaming(tx as unknown as Db, identifier);
       });
       changed();
       feed.changed('tokens');
