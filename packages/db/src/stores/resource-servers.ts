@@ -88,22 +88,28 @@ export function resourceServerStore(db: Db, feed: ChangeFeed) {
      */
     async update(id: string, patch: Partial<typeof resourceServers.$inferInsert>, previous: string) {
       const moved = patch.identifier !== undefined && patch.identifier !== previous;
-      const updated = await db.transaction(async (tx) => {
-        const rows = await tx
-          .update(resourceServers)
-          .set({ ...patch, updatedAt: sql`now()` })
-          .where(
-            and(
-              eq(resourceServers.id, id),
-              moved
-                ? sql`not exists (select 1 from ${resourceServers} o where o.identifier = ${patch.identifier} and o.id <> ${id})`
-                : undefined,
-            ),
-          )
-          .returning({ id: resourceServers.id });
-        if (rows.length && moved) await revokeGrantsNaming(tx as unknown as Db, previous);
-        return rows.length > 0;
-      });
+      const updated = await db
+        .transaction(async (tx) => {
+          const rows = await tx
+            .update(resourceServers)
+            .set({ ...patch, updatedAt: sql`now()` })
+            .where(
+              and(
+                eq(resourceServers.id, id),
+                moved
+                  ? sql`not exists (select 1 from ${resourceServers} o where o.identifier = ${patch.identifier} and o.id <> ${id})`
+                  : undefined,
+              ),
+            )
+            .returning({ id: resourceServers.id });
+          if (rows.length && moved) await revokeGrantsNaming(tx as unknown as Db, previous);
+          return rows.length > 0;
+        })
+        // Two owners claiming one identifier at once: the loser's UPDATE hits the unique index.
+        .catch((error: unknown) => {
+          if (isUniqueViolation(error)) return false;
+          throw error;
+        });
       changed();
       if (moved) feed.changed('tokens');
       return updated;
@@ -127,4 +133,13 @@ export function resourceServerStore(db: Db, feed: ChangeFeed) {
       feed.changed('tokens');
     },
   };
+}
+
+/** SQLSTATE 23505, as drizzle wraps it (the driver's error is the cause). */
+function isUniqueViolation(error: unknown): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e.code === '23505') return true;
+    e = e.cause as typeof e;
+  }
+  return false;
 }
