@@ -167,7 +167,7 @@ describe(`examples/mcp-resource-server protected by HAL (${backend})`, () => {
     });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toMatch(
-      /^Bearer resource_metadata="[^"]+", error="invalid_token"/,
+      /^Bearer resource_metadata="[^"]+", error="invalid_token", error_description="unexpected aud claim value"$/,
     );
   });
 });

@@ -50,7 +50,8 @@ export function createExample({ issuer, resource }: ExampleOptions) {
     try {
       ({ payload: claims } = await jwtVerify(token, jwks, { issuer, audience: resource, typ: 'at+jwt' }));
     } catch (error) {
-      const reason = error instanceof Error ? error.message : 'invalid token';
+      // RFC 6750 §3: the description is a quoted-string of printable ASCII, without `"` or `\`.
+      const reason = (error instanceof Error ? error.message : 'invalid token').replace(/[^ !#-[\]-~]/g, '');
       c.header('WWW-Authenticate', challenge({ error: 'invalid_token', error_description: reason }));
       return c.json({ error: 'invalid_token' }, 401);
     }
@@ -114,7 +115,7 @@ export function createExample({ issuer, resource }: ExampleOptions) {
 }
 
 /**
- * Starts the example on `port` (0: any free port), on every interface unless `hostname` is given;
+ * Starts the example on `port` (0: any free port), on `hostname` (default: @hono/node-server's);
  * `resource` defaults to `http://127.0.0.1:<port>/mcp`.
  */
 export async function startExample(options: {
