@@ -1,9 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExample } from '../../examples/mcp-resource-server/src/index';
 import { api, bearer } from '../support/api';
@@ -12,29 +8,9 @@ import { CLIENT_REDIRECT, connectWithOAuth, TestOAuthProvider } from '../support
 import { authorizationCode, decodeJwtPayload, oauthPost } from '../support/oauth';
 import { freePort } from '../support/postgres-cluster';
 import { BACKENDS } from '../support/servers';
+import { selfSignedCertificate } from '../support/tls';
 
 const backend = BACKENDS.at(-1) as (typeof BACKENDS)[number];
-
-/** The SDK presents a URL client id only when it is https: the document is served over TLS. */
-function selfSignedCertificate() {
-  const dir = mkdtempSync(join(tmpdir(), 'hal-example-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-    ].concat(['-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]),
-    { stdio: 'ignore' },
-  );
-  return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
-}
 
 describe(`examples/mcp-resource-server protected by HAL (${backend})`, () => {
   const hal = useInstance(backend, {

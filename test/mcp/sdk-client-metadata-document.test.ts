@@ -1,40 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useInstance } from '../support/fixtures';
 import { CLIENT_REDIRECT, connectWithOAuth, TestOAuthProvider } from '../support/mcp-client';
 import { decodeJwtPayload } from '../support/oauth';
 import { BACKENDS } from '../support/servers';
-
-/**
- * The SDK presents a URL client id only when it is https, so the test serves its document over
- * TLS with a throwaway self-signed certificate. HAL runs in this process: for this file only,
- * its outgoing TLS does not verify certificates (HAL_CIMD_ALLOW_LOCAL=1 already lets it fetch
- * from loopback); the MCP traffic itself is plain http to HAL.
- */
-function selfSignedCertificate() {
-  const dir = mkdtempSync(join(tmpdir(), 'hal-cimd-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-    ].concat(['-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]),
-    { stdio: 'ignore' },
-  );
-  return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
-}
+import { selfSignedCertificate } from '../support/tls';
 
 describe.each(BACKENDS)('the official MCP SDK client with a client ID metadata document on %s', (backend) => {
   const hal = useInstance(backend, { env: { HAL_CIMD_ALLOW_LOCAL: '1' } });
@@ -61,6 +32,8 @@ describe.each(BACKENDS)('the official MCP SDK client with a client ID metadata d
     });
     await new Promise<void>((resolve) => documents.listen(0, '127.0.0.1', resolve));
     documentUrl = `https://127.0.0.1:${(documents.address() as AddressInfo).port}/oauth/client.json`;
+    // HAL runs in this process: for this file only its outgoing TLS accepts the self-signed
+    // certificate (HAL_CIMD_ALLOW_LOCAL=1 already lets it fetch from loopback).
     process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
   });
   afterAll(async () => {
