@@ -5,6 +5,7 @@ import { api } from '../support/api';
 import { newAccount } from '../support/browser';
 import { ARTIFACTS, browserAvailable, launchChromium, watchErrors } from '../support/chromium';
 import { useInstance } from '../support/fixtures';
+import { pkce } from '../support/oauth';
 import { BACKENDS } from '../support/servers';
 
 const backend = BACKENDS.includes('postgres') ? 'postgres' : 'pglite';
@@ -93,6 +94,49 @@ describe.runIf(browserAvailable())(`dashboard APIs page in headless Chromium (${
     await page.click('[data-testid=resource] >> text=Copy snippet');
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(snippet);
     await shot('snippet');
+  });
+
+  it('lists the users and apps holding access to the API once someone connects to it', async () => {
+    await expect.poll(() => page.textContent('[data-testid=resource]')).toContain('No one holds access');
+    const app = await page.evaluate(async () => {
+      const r = await fetch('/trpc/apps.create', {
+        method: 'POST',
+        headers: { 'x-hal-csrf': '1', 'content-type': 'application/json' },
+        body: JSON.stringify({
+          name: 'Widget Client',
+          redirect_uris: ['https://client.example/callback'],
+          client_type: 'public',
+          kind: 'public',
+          allowed_scopes: ['profile'],
+        }),
+      });
+      return (await r.json()).result.data;
+    });
+    const { challenge } = pkce();
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: app.client_id,
+      redirect_uri: 'https://client.example/callback',
+      scope: 'profile widgets:read',
+      resource: identifier,
+      state: 'st',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
+    await page.route('https://client.example/**', (route) =>
+      route.fulfill({ status: 200, body: 'callback reached' }),
+    );
+    await page.goto(`${hal.url}/oauth/authorize?${query}`);
+    await page.click('button[value=approve]');
+    await page.waitForURL(/client\.example\/callback\?code=/);
+
+    await page.goto(`${hal.url}/dashboard/#/apis`);
+    await page.waitForSelector('[data-testid=resource-connection]');
+    const holder = (await page.textContent('[data-testid=resource-connection]')) as string;
+    expect(holder).toContain(account.email);
+    expect(holder).toContain('Widget Client');
+    expect(holder).toContain('widgets:read');
+    await shot('connections');
   });
 
   it('edits the name and scopes, then deletes the API after a confirm', async () => {

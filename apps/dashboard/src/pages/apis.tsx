@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { useAction, useAsync } from '../hooks';
 import { trpc } from '../trpc';
-import { ConfirmButton, CopyButton, Empty, ErrorBox, Load, SecretOnce } from '../ui';
+import { ConfirmButton, CopyButton, Empty, ErrorBox, Load, SecretOnce, when } from '../ui';
 
 type Scope = { name: string; description: string };
 type Resource = {
@@ -74,6 +74,7 @@ export function ApisPage() {
                     </pre>
                     <CopyButton text={verifySnippet(location.origin, r.identifier)} label="Copy snippet" />
                   </details>
+                  <Holders id={r.id} />
                   <EditResource resource={r} onSaved={resources.reload} />
                   <div class="row">
                     <ConfirmButton
@@ -246,5 +247,34 @@ function EditResource({ resource, onSaved }: { resource: Resource; onSaved: () =
         <ErrorBox error={action.error} />
       </form>
     </details>
+  );
+}
+
+/** Who holds access to the resource: users and the apps they connected, from live grants naming it. */
+function Holders({ id }: { id: string }) {
+  const holders = useAsync(() => trpc.resources.connections.query({ id }), [id]);
+  return (
+    <div>
+      <h3>Connections</h3>
+      <Load state={holders}>
+        {(list) =>
+          list.length === 0 ? (
+            <p class="muted">No one holds access to this API yet.</p>
+          ) : (
+            <ul>
+              {list.map((c) => (
+                <li key={c.id} data-testid="resource-connection">
+                  {c.user.name} ({c.user.email}) via <strong>{c.app.name}</strong>
+                  <span class="muted">
+                    {' '}
+                    · {c.scopes.join(' ')} · approved {when(c.approved_at)} · last used {when(c.last_used_at)}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Load>
+    </div>
   );
 }
