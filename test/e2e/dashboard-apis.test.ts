@@ -137,6 +137,11 @@ describe.runIf(browserAvailable())(`dashboard APIs page in headless Chromium (${
     expect(holder).toContain('Widget Client');
     expect(holder).toContain('widgets:read');
     await shot('connections');
+    await page.setViewportSize({ width: 375, height: 740 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(1);
+    await shot('phone');
+    await page.setViewportSize({ width: 1100, height: 800 });
   });
 
   it('edits the name and scopes, then deletes the API after a confirm', async () => {

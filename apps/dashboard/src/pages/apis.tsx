@@ -261,17 +261,16 @@ function Holders({ id }: { id: string }) {
           list.length === 0 ? (
             <p class="muted">No one holds access to this API yet.</p>
           ) : (
-            <ul>
+            <div>
               {list.map((c) => (
-                <li key={c.id} data-testid="resource-connection">
-                  {c.user.name} ({c.user.email}) via <strong>{c.app.name}</strong>
+                <p key={c.id} data-testid="resource-connection">
+                  {c.user.name} ({c.user.email}) via {c.app.name}{' '}
                   <span class="muted">
-                    {' '}
                     · {c.scopes.join(' ')} · approved {when(c.approved_at)} · last used {when(c.last_used_at)}
                   </span>
-                </li>
+                </p>
               ))}
-            </ul>
+            </div>
           )
         }
       </Load>
