@@ -193,6 +193,25 @@ describe.each(BACKENDS)(
         await other.trpc.resources.delete.mutate({ id: created.id });
         expect(await other.trpc.resources.list.query()).toEqual([]);
       });
+
+      it('shows its owner, and no one else, the users and apps holding access to it', async () => {
+        const r = await register('https://holders.example/api');
+        expect(await hal.user.trpc.resources.connections.query({ id: r.id })).toEqual([]);
+        await token(r.identifier, 'profile notes:read', other);
+        const holders = await hal.user.trpc.resources.connections.query({ id: r.id });
+        expect(holders).toHaveLength(1);
+        expect(holders[0]).toMatchObject({
+          user: { id: other.id, email: other.account.email, name: other.account.name },
+          app: { client_id: hal.app.client_id },
+        });
+        expect(holders[0]?.scopes).toContain('notes:read');
+        await expect(other.trpc.resources.connections.query({ id: r.id })).rejects.toMatchObject({
+          data: { code: 'NOT_FOUND' },
+        });
+        // A revoked grant no longer holds access.
+        await other.trpc.connections.revoke.mutate({ id: holders[0]?.id as string });
+        expect(await hal.user.trpc.resources.connections.query({ id: r.id })).toEqual([]);
+      });
     });
 
     describe('authorization for a registered resource (RFC 8707)', () => {

@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { useAsync, useRoute } from './hooks';
+import { ApisPage } from './pages/apis';
 import { AppsPage } from './pages/apps';
 import { AuditPage } from './pages/audit';
 import { ConnectionsPage } from './pages/connections';
@@ -14,6 +15,7 @@ import { Load } from './ui';
 const NAV = [
   ['projects', 'Projects'],
   ['apps', 'OAuth apps'],
+  ['apis', 'APIs'],
   ['tokens', 'Tokens'],
   ['connections', 'Connected apps'],
   ['audit', 'Audit log'],
@@ -59,6 +61,7 @@ function App() {
             {section === 'projects' && id ? <ProjectPage id={id} /> : null}
             {section === 'projects' && !id ? <ProjectsPage /> : null}
             {section === 'apps' ? <AppsPage /> : null}
+            {section === 'apis' ? <ApisPage /> : null}
             {section === 'tokens' ? <TokensPage /> : null}
             {section === 'connections' ? <ConnectionsPage /> : null}
             {section === 'audit' ? <AuditPage /> : null}

@@ -27,7 +27,7 @@ export interface ResourceServerInput {
 
 /** Resource servers users register, shared by REST and tRPC; others' are 404. */
 export function resourceServerService(stores: Stores, issuer: string, ownIdentifiers: readonly string[]) {
-  const { resourceServers, audit } = stores;
+  const { resourceServers, audit, grants } = stores;
 
   async function owned(ownerId: string, id: string) {
     const server = await resourceServers.ownedBy(ownerId, id);
@@ -96,6 +96,20 @@ export function resourceServerService(stores: Stores, issuer: string, ownIdentif
         data: { resource_id: id, fields: Object.keys(patch) },
       });
       return resourceServerView(await owned(ownerId, id));
+    },
+
+    /** Who holds access to the owner's resource: the users and apps of live grants naming it. */
+    async connections(ownerId: string, id: string) {
+      const server = await owned(ownerId, id);
+      const rows = await grants.forResource(server.identifier);
+      return rows.map((g) => ({
+        id: g.id,
+        user: g.user,
+        app: { id: g.app.id, client_id: g.app.clientId, name: g.app.name },
+        scopes: g.scopes,
+        approved_at: g.createdAt.toISOString(),
+        last_used_at: g.lastUsedAt?.toISOString() ?? null,
+      }));
     },
 
     /** Deletes the resource server; every grant that names it is revoked (contract). */

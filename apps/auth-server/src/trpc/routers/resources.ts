@@ -22,6 +22,10 @@ export const resourcesRouter = {
   rotateSecret: protectedProcedure
     .input(ById)
     .mutation(({ ctx, input }) => ctx.services.resourceServers.rotateSecret(ctx.user.id, input.id)),
+  /** The users and apps holding access to one of the user's resources (owner only; others' are 404). */
+  connections: protectedProcedure
+    .input(ById)
+    .query(({ ctx, input }) => ctx.services.resourceServers.connections(ctx.user.id, input.id)),
   delete: protectedProcedure.input(ById).mutation(async ({ ctx, input }) => {
     await ctx.services.resourceServers.remove(ctx.user.id, input.id);
     return { deleted: true };

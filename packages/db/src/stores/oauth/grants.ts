@@ -2,7 +2,7 @@ import type { GrantRecord } from '@hal/core';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { ChangeFeed } from '../../cache/change-feed';
 import type { Db } from '../../database';
-import { accessTokens, grants, oauthApps, refreshTokens } from '../../schema';
+import { accessTokens, grants, oauthApps, refreshTokens, users } from '../../schema';
 
 /** Grants: what a user approved for an app (and project), and everything issued under it. */
 export function grantStore(db: Db, feed: ChangeFeed) {
@@ -88,6 +88,24 @@ export function grantStore(db: Db, feed: ChangeFeed) {
         .from(grants)
         .innerJoin(oauthApps, eq(oauthApps.id, grants.appId))
         .where(and(eq(grants.userId, userId), isNull(grants.revokedAt)))
+        .orderBy(desc(grants.updatedAt));
+    },
+
+    /** The live grants whose resources include `identifier`, with their user and app, newest first. */
+    forResource(identifier: string) {
+      return db
+        .select({
+          id: grants.id,
+          scopes: grants.scopes,
+          createdAt: grants.createdAt,
+          lastUsedAt: grants.lastUsedAt,
+          user: { id: users.id, name: users.name, email: users.email },
+          app: { id: oauthApps.id, clientId: oauthApps.clientId, name: oauthApps.name },
+        })
+        .from(grants)
+        .innerJoin(users, eq(users.id, grants.userId))
+        .innerJoin(oauthApps, eq(oauthApps.id, grants.appId))
+        .where(and(sql`${identifier} = any(${grants.resources})`, isNull(grants.revokedAt)))
         .orderBy(desc(grants.updatedAt));
     },
 
