@@ -3,7 +3,13 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../support/api';
 import { newAccount } from '../support/browser';
-import { ARTIFACTS, browserAvailable, launchChromium, watchErrors } from '../support/chromium';
+import {
+  ARTIFACTS,
+  browserAvailable,
+  launchChromium,
+  signUpToDashboard,
+  watchErrors,
+} from '../support/chromium';
 import { useInstance } from '../support/fixtures';
 import { pkce } from '../support/oauth';
 import { BACKENDS } from '../support/servers';
@@ -31,14 +37,7 @@ describe.runIf(browserAvailable())(`dashboard APIs page in headless Chromium (${
   });
 
   it('signs up and opens APIs from the navigation', async () => {
-    await page.goto(`${hal.url}/dashboard/`);
-    await page.waitForURL(/\/login\?return_to=/);
-    await page.click('text=Create one');
-    await page.fill('#name', account.name);
-    await page.fill('#email', account.email);
-    await page.fill('#password', account.password);
-    await page.click('button[type=submit]');
-    await page.waitForURL(/\/dashboard\//);
+    await signUpToDashboard(page, hal.url, account);
     await page.click('nav >> text=APIs');
     await expect.poll(() => page.textContent('main')).toContain('No APIs registered yet');
   });

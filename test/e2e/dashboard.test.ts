@@ -3,7 +3,13 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, bearer } from '../support/api';
 import { newAccount } from '../support/browser';
-import { ARTIFACTS, browserAvailable, launchChromium, watchErrors } from '../support/chromium';
+import {
+  ARTIFACTS,
+  browserAvailable,
+  launchChromium,
+  signUpToDashboard,
+  watchErrors,
+} from '../support/chromium';
 import { useInstance } from '../support/fixtures';
 import { pkce } from '../support/oauth';
 import { BACKENDS } from '../support/servers';
@@ -30,14 +36,7 @@ describe.runIf(browserAvailable())(`dashboard in headless Chromium (${backend})`
   });
 
   it('sends a signed-out visitor to sign-in and back after sign-up', async () => {
-    await page.goto(`${hal.url}/dashboard/`);
-    await page.waitForURL(/\/login\?return_to=/);
-    await page.click('text=Create one');
-    await page.fill('#name', account.name);
-    await page.fill('#email', account.email);
-    await page.fill('#password', account.password);
-    await page.click('button[type=submit]');
-    await page.waitForURL(/\/dashboard\//);
+    await signUpToDashboard(page, hal.url, account);
     await expect.poll(() => page.textContent('main')).toContain('No projects yet');
     await shot('projects-empty');
   });

@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExample } from '../../examples/mcp-resource-server/src/index';
 import { api, bearer } from '../support/api';
@@ -8,7 +6,7 @@ import { CLIENT_REDIRECT, connectWithOAuth, TestOAuthProvider } from '../support
 import { authorizationCode, decodeJwtPayload, oauthPost } from '../support/oauth';
 import { freePort } from '../support/postgres-cluster';
 import { BACKENDS } from '../support/servers';
-import { selfSignedCertificate } from '../support/tls';
+import { serveMetadataDocument } from '../support/tls';
 
 const backend = BACKENDS.at(-1) as (typeof BACKENDS)[number];
 
@@ -18,9 +16,7 @@ describe(`examples/mcp-resource-server protected by HAL (${backend})`, () => {
     app: { allowed_scopes: ['profile'] },
   });
   let example: Awaited<ReturnType<typeof startExample>>;
-  let documents: Server;
-  let documentUrl: string;
-  const previousTls = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+  let documents: Awaited<ReturnType<typeof serveMetadataDocument>>;
 
   beforeAll(async () => {
     const port = await freePort();
@@ -40,27 +36,10 @@ describe(`examples/mcp-resource-server protected by HAL (${backend})`, () => {
     example = await startExample({ issuer: hal.url, port });
     expect(example.url).toBe(identifier);
 
-    documents = createServer(selfSignedCertificate(), (_req, res) => {
-      res.setHeader('content-type', 'application/json');
-      res.end(
-        JSON.stringify({
-          client_id: documentUrl,
-          client_name: 'Notes agent',
-          redirect_uris: [CLIENT_REDIRECT],
-          grant_types: ['authorization_code', 'refresh_token'],
-          response_types: ['code'],
-          token_endpoint_auth_method: 'none',
-        }),
-      );
-    });
-    await new Promise<void>((resolve) => documents.listen(0, '127.0.0.1', resolve));
-    documentUrl = `https://127.0.0.1:${(documents.address() as AddressInfo).port}/oauth/client.json`;
-    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+    documents = await serveMetadataDocument('Notes agent', CLIENT_REDIRECT);
   });
   afterAll(async () => {
-    if (previousTls === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
-    else process.env.NODE_TLS_REJECT_UNAUTHORIZED = previousTls;
-    await new Promise((resolve) => documents?.close(resolve));
+    await documents?.close();
     await example?.close();
   });
 
@@ -80,7 +59,7 @@ describe(`examples/mcp-resource-server protected by HAL (${backend})`, () => {
   });
 
   it('the SDK client goes through HAL (metadata document, consent) and calls the tools', async () => {
-    const provider = new TestOAuthProvider(hal.user.browser, { clientMetadataUrl: documentUrl });
+    const provider = new TestOAuthProvider(hal.user.browser, { clientMetadataUrl: documents.url });
     const { client } = await connectWithOAuth(example.url, provider);
     expect(provider.authorizationUrls[0]?.origin).toBe(hal.url);
     expect(provider.authorizationUrls[0]?.searchParams.get('resource')).toBe(example.url);
@@ -88,7 +67,7 @@ describe(`examples/mcp-resource-server protected by HAL (${backend})`, () => {
       iss: hal.url,
       aud: example.url,
       sub: hal.user.id,
-      client_id: documentUrl,
+      client_id: documents.url,
     });
     const tools = await client.listTools();
     expect(tools.tools.map((t) => t.name).sort()).toEqual(['add_note', 'list_notes']);

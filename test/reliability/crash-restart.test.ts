@@ -1,18 +1,11 @@
-import postgres, { type Sql } from 'postgres';
+import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, bearer } from '../support/api';
-import {
-  asSuperuser,
-  createOwnedDatabase,
-  eventually,
-  holdLocks,
-  listening,
-  terminateBackends,
-} from '../support/faults';
+import { eventually, holdLocks, listening, startHalForFaults, terminateBackends } from '../support/faults';
 import { signUpUser } from '../support/fixtures';
 import { codeFlow, oauthPost, type RegisteredApp, registerApp } from '../support/oauth';
-import { type Cluster, findPgBin, freePort, removeCluster, startCluster } from '../support/postgres-cluster';
-import { HalProcess } from '../support/process';
+import { type Cluster, removeCluster } from '../support/postgres-cluster';
+import type { HalProcess } from '../support/process';
 import { BACKENDS } from '../support/servers';
 
 // The request deadline of this HAL (the default is 15 s): the slow-statement fault holds a lock
@@ -59,15 +52,7 @@ describe.runIf(BACKENDS.includes('postgres'))('crash and restart under load', ()
   const creds = (app: RegisteredApp) => ({ id: app.client_id, secret: app.client_secret as string });
 
   beforeAll(async () => {
-    cluster = await startCluster(findPgBin() as string, { durable: true });
-    const url = await createOwnedDatabase(cluster.url, 'hal');
-    adminUrl = asSuperuser(url);
-    admin = postgres(adminUrl, { max: 2, onnotice: () => {}, backoff: () => 0.05 });
-    hal = new HalProcess(await freePort(), url, {
-      HAL_RATE_LIMITS: 'off',
-      HAL_REQUEST_TIMEOUT_MS: String(DEADLINE_MS),
-    });
-    await hal.start();
+    ({ cluster, adminUrl, admin, hal } = await startHalForFaults(DEADLINE_MS));
     const { browser, auth } = await signUpUser(hal.url).catch((e) => {
       throw new Error(`${e.message}\n${hal.output}`);
     });

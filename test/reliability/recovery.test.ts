@@ -1,24 +1,23 @@
 import { request } from 'node:http';
 import { isOutage } from '@hal/auth-server';
 import { hashToken } from '@hal/core';
-import postgres, { type Sql } from 'postgres';
+import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from '../support/browser';
 import {
-  asSuperuser,
   backUpAt,
-  createOwnedDatabase,
   eventually,
   holdLocks,
   listening,
   lockWaiter,
   lockWaiters,
+  startHalForFaults,
   terminateBackends,
 } from '../support/faults';
 import { signUpUser } from '../support/fixtures';
 import { codeFlow, oauthPost, type RegisteredApp, registerApp } from '../support/oauth';
-import { type Cluster, findPgBin, freePort, removeCluster, startCluster } from '../support/postgres-cluster';
-import { HalProcess } from '../support/process';
+import { type Cluster, removeCluster } from '../support/postgres-cluster';
+import type { HalProcess } from '../support/process';
 import { BACKENDS } from '../support/servers';
 
 // Short, so that a statement held past it is quick to test; the default is 15 s.
@@ -60,15 +59,7 @@ describe.runIf(BACKENDS.includes('postgres'))(
     const creds = () => ({ id: app.client_id, secret: app.client_secret as string });
 
     beforeAll(async () => {
-      cluster = await startCluster(findPgBin() as string, { durable: true });
-      const url = await createOwnedDatabase(cluster.url, 'hal');
-      adminUrl = asSuperuser(url);
-      admin = postgres(adminUrl, { max: 2, onnotice: () => {}, backoff: () => 0.05 });
-      hal = new HalProcess(await freePort(), url, {
-        HAL_RATE_LIMITS: 'off',
-        HAL_REQUEST_TIMEOUT_MS: String(DEADLINE_MS),
-      });
-      await hal.start();
+      ({ cluster, adminUrl, admin, hal } = await startHalForFaults(DEADLINE_MS));
       const user = await signUpUser(hal.url);
       browser = user.browser;
       // The default grace of 0: a retried rotation that had happened would revoke the grant.

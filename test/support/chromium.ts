@@ -44,3 +44,22 @@ export function watchErrors(page: Page, allow: RegExp[] = []) {
   });
   return errors;
 }
+
+/**
+ * Opens the dashboard signed out, follows the sign-in page's "Create one" link and signs up as
+ * `account`: the dashboard is where sign-up sends the visitor back.
+ */
+export async function signUpToDashboard(
+  page: Page,
+  base: string,
+  account: { name: string; email: string; password: string },
+) {
+  await page.goto(`${base}/dashboard/`);
+  await page.waitForURL(/\/login\?return_to=/);
+  await page.click('text=Create one');
+  await page.fill('#name', account.name);
+  await page.fill('#email', account.email);
+  await page.fill('#password', account.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(/\/dashboard\//);
+}

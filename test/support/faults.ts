@@ -1,4 +1,6 @@
 import postgres, { type Sql } from 'postgres';
+import { findPgBin, freePort, startCluster } from './postgres-cluster';
+import { HalProcess } from './process';
 
 /** Creates a login role and a database it owns; returns the role's URL. HAL runs as that role, not
  * as a superuser, so that a test can hold it to a connection limit (superusers ignore it). */
@@ -116,4 +118,22 @@ export async function listening(admin: Sql, user: string): Promise<boolean> {
   const rows = await admin`
     select 1 from pg_stat_activity where usename = ${user} and query ilike 'listen %'`;
   return rows.length > 0;
+}
+
+/**
+ * A HAL process on its own throwaway cluster with synchronous commit on, running as a role that
+ * owns its database (so a test can hold it to a connection limit), with rate limits off and the
+ * request deadline `deadlineMs`; `admin` is a superuser connection to inject faults with.
+ */
+export async function startHalForFaults(deadlineMs: number) {
+  const cluster = await startCluster(findPgBin() as string, { durable: true });
+  const url = await createOwnedDatabase(cluster.url, 'hal');
+  const adminUrl = asSuperuser(url);
+  const admin = postgres(adminUrl, { max: 2, onnotice: () => {}, backoff: () => 0.05 });
+  const hal = new HalProcess(await freePort(), url, {
+    HAL_RATE_LIMITS: 'off',
+    HAL_REQUEST_TIMEOUT_MS: String(deadlineMs),
+  });
+  await hal.start();
+  return { cluster, adminUrl, admin, hal };
 }
