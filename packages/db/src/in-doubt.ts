@@ -1,15 +1,11 @@
+import { errorCodes } from './error-codes';
+
 // The connection died with the statement sent and its answer not yet received: the backend may
 // have committed just before it went (a crash, pg_terminate_backend, a cut connection). A
 // cancelled statement (57014) or a connection never made is no such doubt: nothing committed.
 const OUTCOME_UNKNOWN = new Set(['CONNECTION_CLOSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02']);
 
-const codeOf = (error: unknown): string | undefined => {
-  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
-    if (typeof e.code === 'string') return e.code;
-    e = e.cause as typeof e;
-  }
-  return undefined;
-};
+const codeOf = (error: unknown): string | undefined => errorCodes(error)[0];
 
 /**
  * Settles a write whose outcome `error` left unknown by asking the database, on another

@@ -7,6 +7,7 @@ export {
   type DatabaseOptions,
   type Db,
 } from './database';
+export { errorCodes } from './error-codes';
 export * as schema from './schema';
 export { type AbandonReason, detached, RequestScope, StatementCancelled } from './scope';
 export * from './stores';

@@ -1,3 +1,5 @@
+import { errorCodes } from '@hal/db';
+
 // SQLSTATE 23503 foreign_key_violation: a write refers to a row that is gone.
 const REFERENCE_GONE = '23503';
 
@@ -8,14 +10,7 @@ const REFERENCE_GONE = '23503';
  * race with a deletion: a conflict (409), never a 500.
  */
 export function isReferenceGone(error: unknown): boolean {
-  for (
-    let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0;
-    e && depth < 5;
-    e = e.cause as typeof e, depth++
-  ) {
-    if (e.code === REFERENCE_GONE) return true;
-  }
-  return false;
+  return errorCodes(error).includes(REFERENCE_GONE);
 }
 
 export const REFERENCE_GONE_MESSAGE = 'something this request refers to was deleted meanwhile';

@@ -1,3 +1,4 @@
+import { errorCodes } from '@hal/db';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Env } from './types';
@@ -31,15 +32,7 @@ export const RETRY_AFTER_SECONDS = 1;
 
 /** True when `error` (or its cause, as drizzle wraps driver errors) says the database is unavailable. */
 function isDatabaseUnavailable(error: unknown): boolean {
-  for (
-    let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0;
-    e && depth < 5;
-    e = e.cause as typeof e, depth++
-  ) {
-    const code = typeof e.code === 'string' ? e.code : '';
-    if (NETWORK.has(code) || SQLSTATE.test(code)) return true;
-  }
-  return false;
+  return errorCodes(error).some((code) => NETWORK.has(code) || SQLSTATE.test(code));
 }
 
 /** True when `error` is an outage (the database is unavailable, or the request timed out). */

@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { ChangeFeed } from '../cache/change-feed';
 import type { Db } from '../database';
+import { errorCodes } from '../error-codes';
 import { accessTokens, grants, refreshTokens, resourceServers, users } from '../schema';
 
 export type ResourceServer = typeof resourceServers.$inferSelect;
@@ -107,7 +108,7 @@ export function resourceServerStore(db: Db, feed: ChangeFeed) {
         })
         // Two owners claiming one identifier at once: the loser's UPDATE hits the unique index.
         .catch((error: unknown) => {
-          if (isUniqueViolation(error)) return false;
+          if (errorCodes(error).includes('23505')) return false; // unique_violation
           throw error;
         });
       changed();
@@ -133,13 +134,4 @@ export function resourceServerStore(db: Db, feed: ChangeFeed) {
       feed.changed('tokens');
     },
   };
-}
-
-/** SQLSTATE 23505, as drizzle wraps it (the driver's error is the cause). */
-function isUniqueViolation(error: unknown): boolean {
-  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
-    if (e.code === '23505') return true;
-    e = e.cause as typeof e;
-  }
-  return false;
 }
