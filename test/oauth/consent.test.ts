@@ -2,7 +2,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { api, bearer } from '../support/api';
 import { Browser } from '../support/browser';
 import { type TestUser, useInstance } from '../support/fixtures';
-import { authorizeInBrowser, authorizePath, consentForm, oauthPost, pkce } from '../support/oauth';
+import {
+  authorizeInBrowser,
+  authorizePath,
+  consentForm,
+  exchangeCode,
+  oauthPost,
+  pkce,
+} from '../support/oauth';
 import { BACKENDS } from '../support/servers';
 
 const REDIRECT = 'https://client.example/cb';
@@ -369,17 +376,11 @@ describe.each(BACKENDS)(
           params({ scope: 'projects:read', project_id: owned, code_challenge: challenge }),
           { projectId: admin },
         );
-        const token = await oauthPost(
-          hal.url,
-          '/oauth/token',
-          {
-            grant_type: 'authorization_code',
-            code: redirect.searchParams.get('code') as string,
-            redirect_uri: REDIRECT,
-            code_verifier: verifier,
-          },
-          { id: hal.app.client_id, secret: hal.app.client_secret as string },
-        );
+        const token = await exchangeCode(hal.url, hal.app, {
+          code: redirect.searchParams.get('code') as string,
+          verifier,
+          redirectUri: REDIRECT,
+        });
         expect(token.status).toBe(200);
         expect(token.json.project_id).toBe(admin);
       });
@@ -413,17 +414,11 @@ describe.each(BACKENDS)(
           params({ scope: 'projects:read', code_challenge: challenge }),
           { projectId: admin },
         );
-        const token = await oauthPost(
-          hal.url,
-          '/oauth/token',
-          {
-            grant_type: 'authorization_code',
-            code: redirect.searchParams.get('code') as string,
-            redirect_uri: REDIRECT,
-            code_verifier: verifier,
-          },
-          { id: hal.app.client_id, secret: hal.app.client_secret as string },
-        );
+        const token = await exchangeCode(hal.url, hal.app, {
+          code: redirect.searchParams.get('code') as string,
+          verifier,
+          redirectUri: REDIRECT,
+        });
         expect(token.status).toBe(200);
         expect(token.json).toMatchObject({ scope: 'projects:read', project_id: admin });
       });
@@ -440,12 +435,7 @@ describe.each(BACKENDS)(
         const code = redirect.searchParams.get('code') as string;
         expect(code).toBeTruthy();
         const credentials = { id: hal.app.client_id, secret: hal.app.client_secret as string };
-        const token = await oauthPost(
-          hal.url,
-          '/oauth/token',
-          { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier },
-          credentials,
-        );
+        const token = await exchangeCode(hal.url, hal.app, { code, verifier, redirectUri: REDIRECT });
         expect(token.status).toBe(200);
         expect(token.json.authorization_details).toEqual([
           { type: 'hal_project', actions: ['read'], project_id: owned },
@@ -530,12 +520,7 @@ describe.each(BACKENDS)(
         );
         expect(res.status).toBe(303);
         const code = new URL(res.headers.get('location') as string).searchParams.get('code') as string;
-        const token = await oauthPost(
-          hal.url,
-          '/oauth/token',
-          { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier },
-          { id: hal.app.client_id, secret: hal.app.client_secret as string },
-        );
+        const token = await exchangeCode(hal.url, hal.app, { code, verifier, redirectUri: REDIRECT });
         expect(token.status).toBe(200);
         expect(token.json).toMatchObject({ scope: 'widget:serve', project_id: projectId });
       });
