@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
 
-// Host pages pay for every byte of the embed; keep the gzipped script under 4 KiB.
-const BUDGET = 4096;
+// Host pages pay for every byte of the embed; keep the gzipped script within 2 KiB.
+const BUDGET = 2048;
 
 /** Prints the script's size and fails the build when the gzipped size is over budget. */
 function sizeBudget(): Plugin {
@@ -25,7 +25,21 @@ export default defineConfig({
   plugins: [sizeBudget()],
   build: {
     lib: { entry: 'src/index.ts', formats: ['iife'], name: 'HalWidget', fileName: () => 'hal-widget.js' },
-    minify: true,
+    // terser with extra passes and its "unsafe" rewrites (safe for this code: no getters with side
+    // effects, no methods called with `new`) saves ~60 B gzipped over the default minifier.
+    minify: 'terser',
+    terserOptions: {
+      ecma: 2020,
+      compress: {
+        passes: 3,
+        unsafe: true,
+        unsafe_arrows: true,
+        unsafe_methods: true,
+        pure_getters: true,
+        hoist_funs: true,
+      },
+      mangle: { toplevel: true },
+    },
     copyPublicDir: false,
   },
 });

@@ -94,14 +94,21 @@ describe.each(BACKENDS)('widget identity on %s', (backend) => {
     });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://shop.example');
-    expect(ok.json.data).toMatchObject({ user_id: 'visitor-7', expires_in: 900 });
+    // The answer carries the profile HAL accepted, which is all the widget shows.
+    expect(ok.json.data).toMatchObject({ user_id: 'visitor-7', name: 'Vis', expires_in: 900 });
+    expect(ok.json.data).not.toHaveProperty('email');
     expect(typeof ok.json.data.widget_token).toBe('string');
-    await identify({ app_id: project.app_id, user_jwt: signed.user_jwt });
+    const withClaims = (
+      await sign(t.access_token, { user_id: 'visitor-7', name: 'Claimed', email: 'v@x.test' })
+    ).json;
+    // A user_jwt's profile is its signed claims; fields beside it are not part of the JWT body.
+    const byJwt = await identify({ app_id: project.app_id, user_jwt: withClaims.user_jwt });
+    expect(byJwt.json.data).toMatchObject({ user_id: 'visitor-7', name: 'Claimed', email: 'v@x.test' });
     const seen = (await hal.srv.services.stores.projects.identities(project.id)).find(
       (i) => i.userId === 'visitor-7',
     );
     expect(seen?.count).toBe(2);
-    expect(seen?.name).toBe('Vis');
+    expect(seen?.name).toBe('Claimed');
   });
 
   it('counts every one of many concurrent identifies of the same users (group-committed upserts)', async () => {

@@ -1,13 +1,10 @@
 /** Error passed to `identify` callers and `on('error')`; `code` is the server's error code or a client one. */
-export class WidgetError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'HalWidgetError';
-  }
+export interface WidgetError extends Error {
+  code: string;
 }
+
+export const widgetError = (code: string, message: string): WidgetError =>
+  Object.assign(new Error(message), { code });
 
 /** The widget reports problems here instead of throwing into the host page. */
 export const warn = (...args: unknown[]): void => console.warn('[HalWidget]', ...args);

@@ -17,9 +17,9 @@ const listeners: Record<keyof EventMap, Set<Listener>> = { identified: new Set()
 
 /** Subscribes to `identified` or `error`; returns an unsubscribe function. */
 export function on(event: unknown, fn: unknown): () => void {
-  const set = typeof event === 'string' ? listeners[event as keyof EventMap] : undefined;
-  if (!set || typeof fn !== 'function') {
-    warn('on() expects "identified" or "error" and a function');
+  const set = listeners[event as keyof EventMap];
+  if (typeof fn !== 'function' || !Object.hasOwn(listeners, event as PropertyKey)) {
+    warn('on() expects "identified" or "error", and a function');
     return () => {};
   }
   set.add(fn as Listener);

@@ -1,5 +1,4 @@
 import { warn } from './errors';
-import { replay } from './queue';
 import { createWidget } from './widget';
 
 declare global {
@@ -11,7 +10,7 @@ declare global {
 type Method = (...args: unknown[]) => unknown;
 
 function load(): void {
-  const existing = window.HalWidget as (Method & { q?: unknown; identify?: unknown }) | undefined;
+  const existing = window.HalWidget as { q?: unknown; identify?: unknown } | undefined;
   // Loaded twice: keep the first instance and its state.
   if (typeof existing?.identify === 'function') return;
 
@@ -24,32 +23,28 @@ function load(): void {
     // Inline or injected without src: the page's own origin is the best guess.
   }
 
-  const widget = createWidget(apiBase);
-  const methods: Record<string, Method> = {};
-  for (const [name, fn] of Object.entries(widget)) {
-    // Public entry points never throw into the host page.
-    methods[name] = (...args) => {
-      try {
-        return (fn as Method)(...args);
-      } catch (err) {
-        warn(err);
-      }
-    };
-  }
-  const call = (name: unknown, args: unknown[]): unknown => {
-    const fn = typeof name === 'string' && Object.hasOwn(methods, name) ? methods[name] : undefined;
-    if (fn) return fn(...args);
-    warn(`unknown method ${String(name)}`);
-  };
-
+  const widget: Record<string, Method> = createWidget(apiBase);
   // Both styles work after load: HalWidget('identify', {...}) and HalWidget.identify({...}).
-  const api = Object.assign((name: unknown, ...args: unknown[]) => call(name, args), methods);
+  // Public entry points never throw into the host page.
+  const api = (name: unknown, ...args: unknown[]): unknown => {
+    const fn = typeof name === 'string' && Object.hasOwn(widget, name) ? widget[name] : undefined;
+    if (!fn) return warn('unknown method', name);
+    try {
+      return fn(...args);
+    } catch (err) {
+      warn(err);
+    }
+  };
+  for (const name in widget)
+    (api as unknown as Record<string, Method>)[name] = (...args) => api(name, ...args);
   // Installed before replaying, so listeners that call HalWidget during replay reach the real one.
   window.HalWidget = api;
 
   const appId = script?.dataset.appId;
-  if (appId) call('init', [{ app_id: appId, api_base: script?.dataset.apiBase }]);
-  replay(existing?.q, call);
+  if (appId) api('init', { app_id: appId, api_base: script?.dataset.apiBase });
+  // Replays, in order, the `arguments` objects the embed snippet's stub queued before this loaded.
+  const queue = existing?.q;
+  if (Array.isArray(queue)) for (const args of queue) api(...(args as [unknown]));
 }
 
 try {

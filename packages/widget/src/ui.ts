@@ -3,19 +3,18 @@ import type { IdentifiedUser } from './events';
 // `all: initial !important` on :host wins over any host-page rule, even `!important` ones, because
 // for important declarations the shadow tree's context beats the outer document (CSS Cascade 5 §6.1).
 const CSS =
-  ':host{all:initial!important;display:block!important;position:fixed!important;right:20px!important;' +
-  'bottom:20px!important;z-index:2147483647!important}' +
-  '.w{display:flex;flex-direction:column;align-items:flex-end;gap:8px;font:14px/1.4 system-ui,sans-serif;color:#111}' +
-  '.p{background:#fff;border:1px solid #ddd;border-radius:8px;padding:10px 14px;max-width:260px;' +
-  'overflow-wrap:anywhere;box-shadow:0 4px 16px #0002}.p[hidden]{display:none}' +
-  'button{width:56px;height:56px;border:0;border-radius:50%;background:#1f2937;color:#fff;' +
-  'font:600 22px system-ui,sans-serif;cursor:pointer;box-shadow:0 4px 12px #0003}' +
+  ':host{all:initial!important;display:block!important;position:fixed!important;' +
+  'inset:auto 20px 20px auto!important;z-index:2147483647!important}' +
+  '.w{display:grid;justify-items:end;gap:8px;font:14px/1.4 sans-serif}' +
+  '.p,button{box-shadow:0 4px 16px #0003}' +
+  '.p{background:#fff;border-radius:8px;padding:12px;max-width:260px;overflow-wrap:anywhere}' +
+  'button{width:56px;height:56px;border:0;border-radius:50%;background:#1f2937;color:#fff;font:600 22px sans-serif;cursor:pointer}' +
   'button:focus-visible{outline:3px solid #60a5fa;outline-offset:2px}';
 
 // Static markup only; user data goes in through textContent.
 const HTML =
   `<style>${CSS}</style><div class="w"><div class="p" role="dialog" aria-label="HAL" hidden></div>` +
-  '<button type="button" aria-label="Open HAL" aria-expanded="false">H</button></div>';
+  '<button aria-label="Open HAL" aria-expanded="false">H</button></div>';
 
 export interface Launcher {
   mount(): void;
@@ -26,7 +25,13 @@ export interface Launcher {
 export function createLauncher(): Launcher {
   let host: HTMLElement | undefined;
   let panel: HTMLElement;
+  let button: HTMLElement;
   let current: IdentifiedUser | undefined;
+
+  const toggle = (open: boolean) => {
+    panel.hidden = !open;
+    button.ariaExpanded = `${open}`;
+  };
 
   function render(user: IdentifiedUser | undefined): void {
     current = user;
@@ -48,18 +53,12 @@ export function createLauncher(): Launcher {
     host.id = 'hal-widget-root';
     const root = host.attachShadow({ mode: 'closed' });
     root.innerHTML = HTML;
-    panel = root.querySelector('.p') as HTMLElement;
-    const button = root.querySelector('button') as HTMLButtonElement;
-    const toggle = (open: boolean) => {
-      panel.hidden = !open;
-      button.setAttribute('aria-expanded', String(open));
-    };
-    button.addEventListener('click', () => toggle(panel.hidden));
-    root.addEventListener('keydown', (e) => {
-      if ((e as KeyboardEvent).key === 'Escape') toggle(false);
-    });
+    // Document order: the panel comes before the button.
+    [panel, button] = root.querySelectorAll('.p,button') as unknown as [HTMLElement, HTMLElement];
+    button.onclick = () => toggle(panel.hidden);
+    root.addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Escape' && toggle(false));
     render(current);
-    document.body.appendChild(host);
+    document.body.append(host);
   }
 
   return { mount, render };

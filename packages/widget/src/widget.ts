@@ -1,6 +1,6 @@
-import { identifyBody, profileOf, verifyIdentity } from './api';
-import { isRecord, WidgetError } from './errors';
-import { emit, type IdentifiedUser, on } from './events';
+import { identifyBody, verifyIdentity } from './api';
+import { isRecord, type WidgetError, widgetError } from './errors';
+import { emit, on } from './events';
 import { createLauncher } from './ui';
 
 interface Config {
@@ -12,40 +12,34 @@ interface Config {
 export function createWidget(defaultApiBase: string) {
   const launcher = createLauncher();
   let config: Config | undefined;
-  let user: IdentifiedUser | undefined;
-  // Kept in memory only: never in storage or cookies, so it dies with the page.
-  // TODO(widget-token): send it on widget API calls and drop it after expires_in.
-  let widgetToken: string | undefined;
   // Bumped by identify and reset so that a late answer cannot overwrite newer state.
   let generation = 0;
 
   function reset(): void {
     generation++;
-    user = widgetToken = undefined;
     launcher.render(undefined);
   }
 
   function init(options: unknown): void {
-    const appId = isRecord(options) ? options.app_id : undefined;
+    const { app_id: appId, api_base: base } = isRecord(options) ? options : {};
     if (typeof appId !== 'string' || !appId) {
-      emit('error', new WidgetError('invalid_request', 'app_id is required'));
+      emit('error', widgetError('invalid_request', 'app_id is required'));
       return;
     }
-    const base = isRecord(options) && typeof options.api_base === 'string' ? options.api_base : '';
     if (config && config.appId !== appId) reset();
-    config = { appId, apiBase: (base || defaultApiBase).replace(/\/+$/, '') };
+    const apiBase = typeof base === 'string' && base ? base : defaultApiBase;
+    config = { appId, apiBase: apiBase.replace(/\/+$/, '') };
     launcher.mount();
   }
 
   async function verify(input: unknown): Promise<{ user_id: string }> {
-    if (!config) throw new WidgetError('not_initialized', 'call init({ app_id }) before identify');
+    if (!config) throw widgetError('not_initialized', 'call init first');
     const body = identifyBody(config.appId, input);
     const current = ++generation;
-    const verified = await verifyIdentity(config.apiBase, body);
-    if (current !== generation)
-      throw new WidgetError('superseded', 'a later identify or reset replaced this call');
-    widgetToken = verified.widget_token;
-    user = profileOf(verified.user_id, body);
+    // The profile shown is the one HAL verified, never the host's unverified input.
+    // The widget token is not kept until a widget API needs it; never in storage or cookies.
+    const { widget_token, expires_in, ...user } = await verifyIdentity(config.apiBase, body);
+    if (current !== generation) throw widgetError('superseded', 'replaced by a later call');
     launcher.render(user);
     emit('identified', user);
     return { user_id: user.user_id };
@@ -53,7 +47,11 @@ export function createWidget(defaultApiBase: string) {
 
   function identify(input: unknown): Promise<{ user_id: string }> {
     const result = verify(input).catch((err: unknown) => {
-      const error = err instanceof WidgetError ? err : new WidgetError('internal_error', String(err));
+      // Only the widget's own errors carry a string code (a DOMException's is a number).
+      const error =
+        typeof (err as Partial<WidgetError> | null)?.code === 'string'
+          ? (err as WidgetError)
+          : widgetError('internal_error', String(err));
       if (error.code !== 'superseded') emit('error', error);
       throw error;
     });

@@ -35,9 +35,8 @@ export async function startFakeHal(scriptPath: string) {
     } else if (path === '/api/widget/v1/identify' && req.method === 'POST') {
       const body = JSON.parse(await readBody(req)) as Record<string, unknown>;
       calls.push({ origin, body });
-      const userId = verify(body);
-      if (userId)
-        json(res, 200, { data: { widget_token: 'wt_test', expires_in: 3600, user_id: userId } }, origin);
+      const user = verify(body);
+      if (user) json(res, 200, { data: { widget_token: 'wt_test', expires_in: 3600, ...user } }, origin);
       else
         json(res, 401, { error: { code: 'invalid_user_hash', message: 'user_hash does not match' } }, origin);
     } else {
@@ -67,13 +66,15 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-function verify(body: Record<string, unknown>): string | undefined {
+/** The verified profile, as HAL answers it: the JWT's claims, or the fields sent with the hash. */
+function verify(body: Record<string, unknown>): Record<string, unknown> | undefined {
   if (typeof body.user_jwt === 'string') {
     const [, payload, signature] = body.user_jwt.split('.');
-    const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as { sub?: string };
-    return signature === 'sig' ? claims.sub : undefined;
+    const { sub, name, email } = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString());
+    return signature === 'sig' ? { user_id: sub, name, email } : undefined;
   }
-  return body.user_hash === 'good' && typeof body.user_id === 'string' ? body.user_id : undefined;
+  const { user_id, name, email } = body;
+  return body.user_hash === 'good' && typeof user_id === 'string' ? { user_id, name, email } : undefined;
 }
 
 const cors = (origin: string | undefined): Record<string, string> =>

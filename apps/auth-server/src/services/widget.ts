@@ -41,7 +41,8 @@ export function widgetService(stores: Stores, projects: ProjectService, keyring:
 
     /**
      * `POST /api/widget/v1/identify`: verifies `user_hash` (constant time) or `user_jwt`, records the
-     * user and hands the widget a short-lived token.
+     * user and hands the widget a short-lived token with the profile it verified (the JWT's claims,
+     * or the name and email that came with the hash), so the widget shows only what HAL accepted.
      */
     async identify(
       project: Project,
@@ -65,7 +66,8 @@ export function widgetService(stores: Stores, projects: ProjectService, keyring:
         WIDGET_TOKEN_TYP,
         WIDGET_TOKEN_TTL,
       );
-      return { widget_token: widgetToken, expires_in: WIDGET_TOKEN_TTL, user_id: user.user_id };
+      const { user_id, name, email } = user;
+      return { widget_token: widgetToken, expires_in: WIDGET_TOKEN_TTL, user_id, name, email };
     },
   };
 }
