@@ -64,7 +64,11 @@ export function appService(stores: Stores, projects: ProjectService) {
       if (input.kind === 'private') {
         if (!input.project_id) throw invalidRequest('project_id: required for a private project client');
         // Owners and admins of the project only (a private client is created in its project's settings).
-        await projects.load({ userId: ownerId, projectId: boundProjectId }, input.project_id, 'update');
+        await projects.load(
+          { userId: ownerId, projectId: boundProjectId },
+          input.project_id,
+          'manageClients',
+        );
       } else if (input.project_id) {
         throw invalidRequest('project_id: only private project clients belong to a project');
       }

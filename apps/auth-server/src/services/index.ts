@@ -11,6 +11,7 @@ import { consentService } from './consent';
 import { Keyring } from './keyring';
 import { oauthService } from './oauth';
 import { personalTokenService } from './personal-tokens';
+import { projectClientService } from './project-clients';
 import { projectService } from './projects';
 import { registrationService } from './registration';
 import { resourceServerService } from './resource-servers';
@@ -35,6 +36,7 @@ export async function createServices(
   await keyring.init();
   const accounts = accountService(stores, keyring, config);
   const projects = projectService(stores, secretKey);
+  const apps = appService(stores, projects);
   const { allowLocal } = config.clientMetadata;
   const clients = clientDirectory(stores, metadataFetcher({ allowLocal }), { allowLocal, logger });
   const resources = resourceService(config.issuer, stores);
@@ -48,7 +50,8 @@ export async function createServices(
     accounts,
     personalTokens: personalTokenService(stores),
     projects,
-    apps: appService(stores, projects),
+    apps,
+    projectClients: projectClientService(stores, projects, apps),
     connections: connectionService(stores),
     clients,
     registration: registrationService(stores, config.registration),

@@ -3,11 +3,12 @@ import { useState } from 'preact/hooks';
 import { useAction, useAsync } from '../hooks';
 import { trpc } from '../trpc';
 import { ConfirmButton, CopyButton, Empty, ErrorBox, Load, SecretOnce, when } from '../ui';
+import { PrivateClients } from './project-clients';
 
 /** The embed snippet of the contract, filled with the project's public widget app id. */
 export const snippet = widgetSnippet;
 
-/** One project's settings: snippet, allowed origins, members, identity secret, identified users. */
+/** One project's settings: snippet, allowed origins, members, identity secret, private clients, identified users. */
 export function ProjectPage({ id }: { id: string }) {
   const project = useAsync(() => trpc.projects.get.query({ id }), [id]);
   return (
@@ -28,6 +29,7 @@ export function ProjectPage({ id }: { id: string }) {
           <CopyButton text={snippet(p.app_id, location.origin)} label="Copy snippet" />
           {p.role !== 'member' ? <Settings project={p} onChange={project.reload} /> : null}
           <Members id={id} canManage={p.role !== 'member'} />
+          <PrivateClients projectId={id} canManage={p.role !== 'member'} />
           <Identities id={id} />
         </section>
       )}

@@ -13,5 +13,7 @@ export const PROJECT_POLICY = {
   update: 'admin',
   manageSecret: 'admin',
   manageMembers: 'admin',
+  /** Private project clients (contract: created in the project's settings by an owner or admin). */
+  manageClients: 'admin',
   delete: 'owner',
 } as const satisfies Record<string, Role>;

@@ -84,6 +84,22 @@ export function oauthAppStore(db: Db, feed: ChangeFeed) {
       );
     },
 
+    /** The private project clients of a project (contract: legacy private project clients), oldest first. */
+    async privateClients(projectId: string, id?: string): Promise<OAuthApp[]> {
+      const rows = await db
+        .select()
+        .from(oauthApps)
+        .where(
+          and(
+            eq(oauthApps.projectId, projectId),
+            eq(oauthApps.kind, 'private'),
+            id === undefined ? undefined : eq(oauthApps.id, id),
+          ),
+        )
+        .orderBy(oauthApps.createdAt);
+      return withUris(rows);
+    },
+
     async create(app: typeof oauthApps.$inferInsert, redirectUris: string[]): Promise<OAuthApp> {
       return db.transaction(async (tx) => {
         const [row] = await tx.insert(oauthApps).values(app).returning();

@@ -2,13 +2,14 @@ import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { Id, Origin, ProjectName } from '../../http/inputs';
 import { protectedProcedure } from '../trpc';
+import { projectClientsRouter } from './project-clients';
 
 const ById = z.object({ id: Id });
 const Role = z.enum(['owner', 'admin', 'member']);
 // Ownership is granted through setRole only, so an invitation can never create an owner.
 const AddedRole = z.enum(['admin', 'member']);
 
-/** Projects, members, identity secret and identified widget users (shares the REST API's service). */
+/** Projects, members, identity secret and private clients (shares the REST API's services). */
 export const projectsRouter = {
   list: protectedProcedure.query(({ ctx }) => ctx.services.projects.list(ctx.viewer)),
   get: protectedProcedure
@@ -54,6 +55,7 @@ export const projectsRouter = {
       return { removed: true };
     }),
   },
+  clients: projectClientsRouter,
   secret: {
     reveal: protectedProcedure
       .input(ById)
