@@ -111,6 +111,46 @@ describe.runIf(browserAvailable())(`private project clients in headless Chromium
     expect(await page.textContent(clientCard)).toContain(client.client_id);
     expect(await page.content()).not.toContain(client.client_secret);
     await shot('listed');
+    // Long client ids and redirect URIs wrap rather than widen the page on a phone.
+    await page.setViewportSize({ width: 375, height: 740 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(1);
+    await page.setViewportSize({ width: 1100, height: 800 });
+  });
+
+  it('shows a member the list without the controls, and never a secret', async () => {
+    const member = await hal.signUp();
+    const added = await page.evaluate(
+      async ([id, email]) => {
+        const r = await fetch('/trpc/projects.members.add', {
+          method: 'POST',
+          headers: { 'x-hal-csrf': '1', 'content-type': 'application/json' },
+          body: JSON.stringify({ id, email, role: 'member' }),
+        });
+        return r.status;
+      },
+      [project.id, member.account.email],
+    );
+    expect(added).toBe(200);
+    const ownerCookies = await context.cookies();
+    await context.clearCookies();
+    await context.addCookies(
+      [...member.browser.cookies].map(([name, value]) => ({ name, value, url: hal.url })),
+    );
+    try {
+      await page.reload(); // the same URL: only a reload loads it again, as the member
+      await page.waitForSelector(clientCard);
+      expect(await page.textContent('main')).toContain('Your role: member');
+      const card = page.locator(clientCard);
+      expect(await card.textContent()).toContain(client.client_id);
+      expect(await card.getByRole('button').count()).toBe(0);
+      expect(await page.getByLabel('Client name').count()).toBe(0);
+      expect(await page.content()).not.toContain(client.client_secret);
+      await shot('member');
+    } finally {
+      await context.clearCookies();
+      await context.addCookies(ownerCookies);
+    }
   });
 
   it("exchanges a code with PKCE for the project's widget credentials, not tokens", async () => {
