@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { useAsync, useRoute } from './hooks';
 import { ApisPage } from './pages/apis';
+import { AppPage } from './pages/app';
 import { AppsPage } from './pages/apps';
 import { AuditPage } from './pages/audit';
 import { ConnectionsPage } from './pages/connections';
@@ -60,7 +61,8 @@ function App() {
           <main>
             {section === 'projects' && id ? <ProjectPage id={id} /> : null}
             {section === 'projects' && !id ? <ProjectsPage /> : null}
-            {section === 'apps' ? <AppsPage /> : null}
+            {section === 'apps' && id ? <AppPage id={id} /> : null}
+            {section === 'apps' && !id ? <AppsPage /> : null}
             {section === 'apis' ? <ApisPage /> : null}
             {section === 'tokens' ? <TokensPage /> : null}
             {section === 'connections' ? <ConnectionsPage /> : null}

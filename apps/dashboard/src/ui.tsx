@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
+import { copyText } from './clipboard';
 import type { Async } from './hooks';
 import { errorMessage } from './trpc';
 
@@ -36,13 +37,9 @@ export function Load<T>({ state, children }: { state: Async<T>; children: (data:
 export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
   const [copied, setCopied] = useState(false);
   const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(text);
-      setCopied(true);
-      setTimeout(() => setCopied(false), 2000);
-    } catch {
-      setCopied(false);
-    }
+    const done = await copyText(text);
+    setCopied(done);
+    if (done) setTimeout(() => setCopied(false), 2000);
   };
   return (
     <button type="button" class="secondary small" onClick={copy} aria-live="polite">

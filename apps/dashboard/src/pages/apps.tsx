@@ -4,7 +4,7 @@ import { useAction, useAsync } from '../hooks';
 import { trpc } from '../trpc';
 import { ConfirmButton, Empty, ErrorBox, Load, ScopePicker, SecretOnce } from '../ui';
 
-/** OAuth apps: register, edit redirect URIs, rotate the secret, delete. */
+/** OAuth apps: register, edit redirect URIs, rotate the secret, delete; each name opens its page. */
 export function AppsPage() {
   const apps = useAsync(() => trpc.apps.list.query());
   const [secret, setSecret] = useState<{ label: string; value: string }>();
@@ -31,7 +31,9 @@ export function AppsPage() {
             <ul class="cards">
               {list.map((a) => (
                 <li key={a.id} data-testid="app">
-                  <strong>{a.name}</strong>
+                  <strong>
+                    <a href={`#/apps/${a.id}`}>{a.name}</a>
+                  </strong>
                   <span class="muted">
                     {a.client_type} · <code>{a.client_id}</code>
                   </span>
