@@ -13,6 +13,7 @@ import {
   phpSnippet,
   pythonSnippet,
   s256,
+  sh,
 } from '@hal/dashboard/snippets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../support/api';
@@ -34,6 +35,26 @@ function paramsOf(url: URL): OAuthParams {
   }
   return params;
 }
+
+describe('the PKCE values and quoting of the code flow snippets', () => {
+  it('computes the S256 challenge of RFC 7636 Appendix B with Web Crypto', async () => {
+    expect(await s256('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).toBe(
+      'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    );
+  });
+
+  it('makes 43-character verifiers from the unreserved alphabet, never the same twice (RFC 7636 §4.1)', () => {
+    const verifiers = Array.from({ length: 50 }, newCodeVerifier);
+    for (const v of verifiers) expect(v).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(new Set(verifiers).size).toBe(50);
+  });
+
+  it('quotes any value as one shell word', () => {
+    const value = `it's "$HOME" \\ $(true) \`x\``;
+    const echoed = spawnSync('bash', ['-c', `printf %s ${sh(value)}`], { encoding: 'utf8' });
+    expect(echoed.stdout).toBe(value);
+  });
+});
 
 describe(`the dashboard's code flow snippets run against HAL (${backend})`, () => {
   const hal = useInstance(backend, {

@@ -107,12 +107,12 @@ function AppDetail({ app, projects, resources, meta }: Loaded) {
   return (
     <>
       <h1>{app.name}</h1>
-      <p class="muted">
+      <p class="muted flow">
         {app.client_type} · {app.kind === 'private' ? 'private project client · ' : ''}
         <code data-testid="client-id">{app.client_id}</code>
       </p>
 
-      <form class="panel" onSubmit={(e) => e.preventDefault()} aria-labelledby="builder-title">
+      <form class="panel flow" onSubmit={(e) => e.preventDefault()} aria-labelledby="builder-title">
         <h2 id="builder-title">Authorization URL</h2>
         <ScopePicker legend="Scopes" options={scopeOptions} value={scopes} onChange={setScopes} />
 
