@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import {
   authorizationUrl,
   type FlowSettings,
@@ -58,7 +58,8 @@ function AppDetail({ app, projects, resources, meta }: Loaded) {
     allowed.includes('profile') ? ['profile'] : allowed.slice(0, 1),
   );
   const [project, setProject] = useState('');
-  const [actions, setActions] = useState<string[]>(['read']);
+  const offered = PROJECT_ACTIONS.filter(([, scope]) => allowed.includes(scope)).map(([a]) => a);
+  const [actions, setActions] = useState<string[]>(offered.slice(0, 1));
   const [chosen, setChosen] = useState<string[]>([]);
   const [redirectUri, setRedirectUri] = useState(app.redirect_uris[0] ?? '');
   const [state, setState] = useState(newState);
@@ -101,7 +102,7 @@ function AppDetail({ app, projects, resources, meta }: Loaded) {
     codeVerifier: verifier,
     codeChallenge: challenge,
   };
-  const url = useMemo(() => (challenge ? authorizationUrl(settings) : ''), [JSON.stringify(settings)]);
+  const url = challenge ? authorizationUrl(settings) : '';
   const problem = requestProblem(settings);
 
   return (
@@ -127,12 +128,7 @@ function AppDetail({ app, projects, resources, meta }: Loaded) {
           ))}
         </select>
         {project ? (
-          <ScopePicker
-            legend="Project actions"
-            options={PROJECT_ACTIONS.filter(([, scope]) => allowed.includes(scope)).map(([a]) => a)}
-            value={actions}
-            onChange={setActions}
-          />
+          <ScopePicker legend="Project actions" options={offered} value={actions} onChange={setActions} />
         ) : null}
 
         <fieldset>
