@@ -1,5 +1,4 @@
 import { ACCESS_TOKEN_TYP } from '@hal/core';
-import { accountUser } from '@hal/db';
 import { trpcServer } from '@hono/trpc-server';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -116,7 +115,7 @@ export function createApp(services: Services, secretKey: Uint8Array) {
     jwtVerifiers: {
       [SESSION_JWT_TYP]: async (token) => {
         const user = await s.accounts.verifySessionJwt(token);
-        return user && { user: accountUser(user), method: 'session', scopes: s.accounts.fullScopes };
+        return user && { user, method: 'session', scopes: s.accounts.fullScopes };
       },
       [ACCESS_TOKEN_TYP]: s.oauth.verifyAccessToken,
     },

@@ -1,5 +1,4 @@
 import { PREFIX } from '@hal/core';
-import { accountUser } from '@hal/db';
 import type { MiddlewareHandler } from 'hono';
 import { decodeProtectedHeader } from 'jose';
 import type { AccountService } from '../services/accounts';
@@ -153,7 +152,7 @@ async function basic(deps: AuthDeps, credential: string, ip: string): Promise<Pr
   const colon = decoded.indexOf(':');
   if (colon < 1) return undefined;
   const user = await deps.accounts.checkPassword(decoded.slice(0, colon), decoded.slice(colon + 1), ip);
-  return user && { user: accountUser(user), method: 'basic', scopes: deps.accounts.fullScopes };
+  return user && { user, method: 'basic', scopes: deps.accounts.fullScopes };
 }
 
 /** Refuses principals lacking `scope` with 403 insufficient_scope, a step-up challenge naming it. */

@@ -9,8 +9,9 @@ import {
   verifyAgainstDecoy,
   verifyPassword,
 } from '@hal/core';
-import type { Stores, User } from '@hal/db';
+import { type AccountUser, accountUser, type Stores, type User } from '@hal/db';
 import type { Config } from '../env';
+import { CredentialCache } from './credential-cache';
 import { conflict } from './errors';
 import type { Keyring } from './keyring';
 import { loginThrottle } from './throttle';
@@ -21,6 +22,9 @@ export const SESSION_JWT_TYP = 'hal-session+jwt';
 export function accountService(stores: Stores, keyring: Keyring, config: Config) {
   const { accounts, audit, limits } = stores;
   const throttle = loginThrottle(limits, config.rateLimits);
+  // Verified a moment ago in this process (see CredentialCache): email and password; session JWTs.
+  const passwords = new CredentialCache<AccountUser>(stores.feed);
+  const sessions = new CredentialCache<{ user: AccountUser; until: number }>(stores.feed);
 
   return {
     async signUp(input: { email: string; name: string; password: string }): Promise<User> {
@@ -35,16 +39,25 @@ export function accountService(stores: Stores, keyring: Keyring, config: Config)
       return user;
     },
 
-    /** Checks an email and password (throttled); undefined when they do not match. */
-    async checkPassword(email: string, password: string, ip: string): Promise<User | undefined> {
+    /**
+     * Checks an email and password (throttled); undefined when they do not match. The throttle
+     * counts every attempt first, as ever; only then may a match of the last few seconds stand in
+     * for the password hash. A wrong password never matches a kept one (it is another key), so it
+     * is hashed and counted as a failure like any other.
+     */
+    async checkPassword(email: string, password: string, ip: string): Promise<AccountUser | undefined> {
       if (isUnstorable(email)) return undefined; // no such address can exist; PostgreSQL text cannot hold NUL
       await throttle.attempt(email, ip);
-      const user = await accounts.userByEmail(email);
-      // Same work whether or not the account exists: no user enumeration through timing.
-      const ok = user
-        ? await verifyPassword(user.passwordHash, password)
-        : await verifyAgainstDecoy(password);
-      if (!ok || !user) return undefined;
+      // NUL cannot be in `email` (above): the pair is unambiguous.
+      const user = await passwords.get(`${email}\u0000${password}`, async () => {
+        const found = await accounts.userByEmail(email);
+        // Same work whether or not the account exists: no user enumeration through timing.
+        const ok = found
+          ? await verifyPassword(found.passwordHash, password)
+          : await verifyAgainstDecoy(password);
+        return ok && found ? accountUser(found) : undefined;
+      });
+      if (!user) return undefined;
       await throttle.succeeded(email, ip);
       return user;
     },
@@ -76,7 +89,7 @@ export function accountService(stores: Stores, keyring: Keyring, config: Config)
     endSession: (sessionId: string) => accounts.revokeSession(sessionId),
 
     /** `POST /api/v1/auth/login`: a session JWT whose `sid` can be revoked server-side. */
-    async startApiSession(user: User): Promise<{ token: string; expires_in: number }> {
+    async startApiSession(user: AccountUser): Promise<{ token: string; expires_in: number }> {
       const sid = newId();
       const expiresIn = config.apiSessionTtl;
       await accounts.createSession({
@@ -89,19 +102,28 @@ export function accountService(stores: Stores, keyring: Keyring, config: Config)
       return { token, expires_in: expiresIn };
     },
 
-    /** Verifies a session JWT (signature, `typ`, `iss`, expiry) and that its session is still live. */
-    async verifySessionJwt(token: string): Promise<User | undefined> {
-      let sid: unknown;
-      let sub: unknown;
-      try {
-        ({ sid, sub } = (await keyring.verify(token, SESSION_JWT_TYP, config.issuer)).payload);
-      } catch {
-        return undefined;
-      }
-      if (typeof sid !== 'string' || typeof sub !== 'string') return undefined;
-      const session = await accounts.liveSession(sid);
-      if (!session || session.userId !== sub) return undefined;
-      return accounts.userById(sub);
+    /**
+     * Verifies a session JWT (signature, `typ`, `iss`, expiry) and that its session is still live;
+     * kept a few seconds once verified, dropped everywhere when its session or user changes.
+     */
+    async verifySessionJwt(token: string): Promise<AccountUser | undefined> {
+      const session = await sessions.get(token, async () => {
+        let claims: { sid?: unknown; sub?: unknown; exp?: unknown };
+        try {
+          claims = (await keyring.verify(token, SESSION_JWT_TYP, config.issuer)).payload;
+        } catch {
+          return undefined;
+        }
+        const { sid, sub, exp } = claims;
+        if (typeof sid !== 'string' || typeof sub !== 'string') return undefined;
+        const live = await accounts.liveSession(sid);
+        if (!live || live.userId !== sub) return undefined;
+        const user = await accounts.userById(sub);
+        const jwtExpiry = typeof exp === 'number' ? exp * 1000 : Number.POSITIVE_INFINITY;
+        return user && { user: accountUser(user), until: Math.min(jwtExpiry, live.expiresAt.getTime()) };
+      });
+      // The JWT or its session may have expired since it was verified.
+      return session && session.until > Date.now() ? session.user : undefined;
     },
 
     /** Session JWTs and Basic credentials act as the user: every scope of the catalogue. */

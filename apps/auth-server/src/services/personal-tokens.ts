@@ -1,5 +1,6 @@
 import { hashToken, newId, newPersonalAccessToken, patDisplayPrefix } from '@hal/core';
 import type { AccountUser, PersonalAccessToken, Stores } from '@hal/db';
+import { CredentialCache } from './credential-cache';
 import { notFound } from './errors';
 
 /** The listing shape of a PAT: never the raw token. */
@@ -16,6 +17,8 @@ export const patView = (t: PersonalAccessToken) => ({
 /** Personal access tokens for scripts: shown once, stored as a SHA-256 hash. */
 export function personalTokenService(stores: Stores) {
   const { accounts, audit } = stores;
+  // Live tokens verified a moment ago in this process (see CredentialCache).
+  const verified = new CredentialCache<{ pat: PersonalAccessToken; user: AccountUser }>(stores.feed);
   return {
     async create(userId: string, input: { name: string; scopes: string[]; expiresAt?: Date }) {
       const token = newPersonalAccessToken();
@@ -43,13 +46,19 @@ export function personalTokenService(stores: Stores) {
 
     /** Resolves a raw PAT to its live record and owner; undefined when unknown, revoked or expired. */
     async authenticate(token: string): Promise<{ pat: PersonalAccessToken; user: AccountUser } | undefined> {
-      const found = await accounts.patByHash(hashToken(token));
+      const found = await verified.get(token, async () => {
+        const row = await accounts.patByHash(hashToken(token));
+        return row && !row.pat.revokedAt ? row : undefined;
+      });
       const now = Date.now();
-      if (!found || found.pat.revokedAt || (found.pat.expiresAt && found.pat.expiresAt.getTime() <= now))
-        return undefined;
+      // Checked on every use, kept or not: a token must not outlive its expires_at.
+      if (!found || (found.pat.expiresAt && found.pat.expiresAt.getTime() <= now)) return undefined;
       // last_used_at is kept to the minute: no write at all on most requests of a busy script.
-      if (!found.pat.lastUsedAt || now - found.pat.lastUsedAt.getTime() > 60_000)
+      if (!found.pat.lastUsedAt || now - found.pat.lastUsedAt.getTime() > 60_000) {
+        // On the kept copy too, at once: the requests arriving meanwhile do not write it again.
+        found.pat.lastUsedAt = new Date(now);
         await accounts.touchPat(found.pat.id);
+      }
       return found;
     },
   };

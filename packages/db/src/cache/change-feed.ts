@@ -5,7 +5,7 @@ import { ReadCache } from './read-cache';
 export const CHANGES_CHANNEL = 'hal_changed';
 
 /** What a change is about: the payload of a NOTIFY on {@link CHANGES_CHANNEL}. */
-export type Topic = 'apps' | 'tokens' | 'projects' | 'resources';
+export type Topic = 'apps' | 'tokens' | 'projects' | 'resources' | 'credentials';
 
 /**
  * The process's end of the change announcements: hands out {@link ReadCache}s by topic and empties

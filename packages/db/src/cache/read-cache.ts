@@ -7,6 +7,9 @@
  */
 export class ReadCache<K, V> {
   readonly #entries = new Map<K, { value: V; until: number }>();
+  // Reads in flight: concurrent misses of one key share one read (a burst on an expired entry
+  // costs one query, or one password hash, not one per request). Dropped with every change.
+  readonly #reading = new Map<K, Promise<V | undefined>>();
   // Bumped by every change: a read that started before it may have seen the old row.
   #generation = 0;
 
@@ -24,7 +27,7 @@ export class ReadCache<K, V> {
       this.#entries.delete(key);
     }
     const generation = this.#generation;
-    const value = await read();
+    const value = await this.#read(key, read);
     if (value !== undefined && generation === this.#generation && this.feed.live) {
       // Bounded: the oldest entry makes room (a Map iterates in insertion order).
       if (this.#entries.size >= this.maxEntries) this.#entries.delete(this.#entries.keys().next().value as K);
@@ -33,8 +36,27 @@ export class ReadCache<K, V> {
     return value;
   }
 
+  /**
+   * `read()`, or the same key's read already in flight. Only while live: a read joined after a
+   * change would be older than the change, and clear() forgets the reads in flight.
+   */
+  async #read(key: K, read: () => Promise<V | undefined>): Promise<V | undefined> {
+    if (!this.feed.live) return read();
+    const inFlight = this.#reading.get(key);
+    // The first reader's request may be cut short (deadline, client gone): read for this one then.
+    if (inFlight) return inFlight.catch(read);
+    const reading = read();
+    this.#reading.set(key, reading);
+    try {
+      return await reading;
+    } finally {
+      if (this.#reading.get(key) === reading) this.#reading.delete(key);
+    }
+  }
+
   clear() {
     this.#generation++;
     this.#entries.clear();
+    this.#reading.clear();
   }
 }

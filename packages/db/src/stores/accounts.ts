@@ -1,6 +1,8 @@
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import type { ChangeFeed } from '../cache/change-feed';
 import type { Db } from '../database';
 import { personalAccessTokens, sessions, users } from '../schema';
+import { batched } from './batch';
 
 export type User = typeof users.$inferSelect;
 /** A user as request handlers see it: never the password hash. */
@@ -9,7 +11,10 @@ export const accountUser = ({ passwordHash: _hash, ...user }: User): AccountUser
 export type PersonalAccessToken = typeof personalAccessTokens.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 
-export function accountStore(db: Db) {
+export function accountStore(db: Db, feed: ChangeFeed) {
+  // After a commit that ends a credential: this process drops the ones it verified at once (the
+  // triggers of migration 0005 tell the others).
+  const changed = () => feed.changed('credentials');
   const userById = db
     .select()
     .from(users)
@@ -54,6 +59,19 @@ export function accountStore(db: Db) {
     .where(eq(personalAccessTokens.tokenHash, sql.placeholder('hash')))
     .prepare('pat_by_hash');
 
+  // Group-committed: the tokens of many scripts whose minute passed cost one statement.
+  const touchPats = batched<string>(async (ids) => {
+    await db
+      .update(personalAccessTokens)
+      .set({ lastUsedAt: sql`now()` })
+      .where(
+        and(
+          inArray(personalAccessTokens.id, ids),
+          sql`(${personalAccessTokens.lastUsedAt} is null or ${personalAccessTokens.lastUsedAt} < now() - interval '1 minute')`,
+        ),
+      );
+  });
+
   return {
     async userById(id: string): Promise<User | undefined> {
       return (await userById.execute({ id }))[0];
@@ -81,6 +99,7 @@ export function accountStore(db: Db) {
         .update(sessions)
         .set({ revokedAt: sql`now()` })
         .where(and(eq(sessions.id, id), isNull(sessions.revokedAt)));
+      changed();
     },
 
     async createPat(pat: typeof personalAccessTokens.$inferInsert): Promise<PersonalAccessToken> {
@@ -91,17 +110,7 @@ export function accountStore(db: Db) {
       return (await patByHash.execute({ hash }))[0];
     },
     /** Records use at most once a minute per token so a busy script does not write on every call. */
-    async touchPat(id: string) {
-      await db
-        .update(personalAccessTokens)
-        .set({ lastUsedAt: sql`now()` })
-        .where(
-          and(
-            eq(personalAccessTokens.id, id),
-            sql`(${personalAccessTokens.lastUsedAt} is null or ${personalAccessTokens.lastUsedAt} < now() - interval '1 minute')`,
-          ),
-        );
-    },
+    touchPat: (id: string) => touchPats(id),
     listPats(userId: string) {
       return db
         .select()
@@ -122,6 +131,7 @@ export function accountStore(db: Db) {
           ),
         )
         .returning({ id: personalAccessTokens.id });
+      if (rows.length) changed();
       return rows.length > 0;
     },
   };

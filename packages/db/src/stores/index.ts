@@ -26,7 +26,7 @@ export function createStores(db: Db, feed = new ChangeFeed()) {
   const grants = grantStore(db, feed);
   return {
     feed,
-    accounts: accountStore(db),
+    accounts: accountStore(db, feed),
     projects: projectStore(db, feed),
     apps: oauthAppStore(db, feed),
     registeredClients: registeredClientStore(db, feed),
