@@ -19,6 +19,15 @@ export interface HalFixture {
   bothResourcesToken: string;
   /** Live refresh tokens, one per user and grant. */
   refreshTokens: string[];
+  /** The owner's own credentials, one per authentication method of HAL's API besides OAuth. */
+  owner: {
+    /** A session JWT from `POST /api/v1/auth/login`. */
+    sessionToken: string;
+    /** A personal access token with scope `profile`. */
+    pat: string;
+    /** `Basic base64(email:password)`. */
+    basic: string;
+  };
   widget: WidgetFixture;
 }
 
@@ -103,6 +112,12 @@ export async function setUpHal(base: string, grants: number): Promise<HalFixture
     body: { email: owner.email, password: owner.password },
   });
   if (login.status !== 200) throw fail('POST /api/v1/auth/login', login);
+  const ownerBasic = basic(owner.email, owner.password);
+  const pat = await api(base, 'POST', '/api/v1/tokens', {
+    auth: ownerBasic,
+    body: { name: 'bench', scopes: ['profile'] },
+  });
+  if (pat.status !== 201) throw fail('POST /api/v1/tokens', pat);
   const app = await registerApp(base, basic(owner.email, owner.password), {
     name: 'Bench',
     redirect_uris: [REDIRECT_URI],
@@ -139,5 +154,17 @@ export async function setUpHal(base: string, grants: number): Promise<HalFixture
   const both = await exchangeCode(base, app, grant);
   if (both.status !== 200) throw fail('the code exchange for <issuer>/api and <issuer>/mcp', both);
   const bothResourcesToken = both.json.access_token as string;
-  return { clientId, clientSecret, accessToken, bothResourcesToken, refreshTokens, widget };
+  return {
+    clientId,
+    clientSecret,
+    accessToken,
+    bothResourcesToken,
+    refreshTokens,
+    widget,
+    owner: {
+      sessionToken: login.json.data.token as string,
+      pat: pat.json.data.token as string,
+      basic: ownerBasic,
+    },
+  };
 }

@@ -39,10 +39,11 @@ export function scenarios(hal: { url: string } & HalFixture, oidc: OidcFixture, 
     headers: { authorization, 'content-type': FORM },
     body,
   });
-  const get = (url: string, token: string): Load => ({
+  const get = (url: string, token: string): Load => getWith(url, `Bearer ${token}`);
+  const getWith = (url: string, authorization: string): Load => ({
     url,
     method: 'GET',
-    headers: { authorization: `Bearer ${token}` },
+    headers: { authorization },
   });
   const postJson = (url: string, body: unknown, authorization?: string): Load => ({
     url,
@@ -124,7 +125,9 @@ export function scenarios(hal: { url: string } & HalFixture, oidc: OidcFixture, 
       notes: [
         'HAL is given an OAuth access token (JWT, scope `profile`) from the authorization code flow; it checks the token’s revocation state (cached per process and dropped by a trigger NOTIFY on any revocation: no query while nothing changes). oidc-provider’s userinfo accepts only opaque access tokens (JWT ones are for resource servers), so it gets one with `openid profile`.',
       ],
+      target: { bareShare: 0.4, source: 'issue 13, point 3' },
     },
+    ...meBy(hal, bareUrl, getWith),
     {
       id: 'mcp_whoami',
       title:
@@ -232,4 +235,48 @@ export function soakScenario(all: Scenario[]): Soak {
       { name: 'me', weight: 1, load: hal('me') },
     ],
   };
+}
+
+/**
+ * `GET /api/v1/auth/me` with each of HAL's own credentials (the `me` scenario has the OAuth access
+ * token); oidc-provider has no counterpart. Each bare Hono route answers HAL's answer for it.
+ */
+function meBy(
+  hal: { url: string } & HalFixture,
+  bareUrl: string,
+  getWith: (url: string, authorization: string) => Load,
+): Scenario[] {
+  const { owner } = hal;
+  const kept =
+    'HAL keeps a credential it verified for 10 s per process, under an HMAC-SHA256 of it (a key of its own, random per process), and every process drops them all when a session, a personal access token or a user changes anywhere (a trigger NOTIFY): no query, signature or password hash while nothing changes.';
+  const methods = [
+    {
+      id: 'me_session',
+      what: 'a session JWT (`POST /api/v1/auth/login`)',
+      authorization: `Bearer ${owner.sessionToken}`,
+      note: 'Unkept, a session JWT costs its ES256 signature check (itself cached once verified) and two queries: the session’s liveness and its user.',
+    },
+    {
+      id: 'me_pat',
+      what: 'a personal access token (scope `profile`)',
+      authorization: `Bearer ${owner.pat}`,
+      note: 'Unkept, a PAT costs one query (its SHA-256, joined with its owner); `last_used_at` is still written at most once a minute, group-committed. Its `expires_at` is checked on every request.',
+    },
+    {
+      id: 'me_basic',
+      what: 'HTTP Basic (email and password)',
+      authorization: owner.basic,
+      note: 'Unkept, Basic costs an argon2id hash (m=19 MiB, t=2) and one query. Sign-in throttling counts every attempt before the kept success is looked at (a wrong password is another key: hashed and counted as ever); the benchmark runs with rate limits off (`HAL_RATE_LIMITS=off`), so this row does not include the throttle’s counter updates.',
+    },
+  ];
+  return methods.map(({ id, what, authorization, note }) => ({
+    id,
+    title: `HAL \`GET /api/v1/auth/me\` with ${what}`,
+    targets: [
+      { name: 'HAL', load: getWith(`${hal.url}/api/v1/auth/me`, authorization) },
+      { name: 'bare Hono', load: getWith(`${bareUrl}/${id}`, authorization) },
+    ],
+    notes: [kept, note],
+    target: { bareShare: 0.4, source: 'issue 13, point 3' },
+  }));
 }

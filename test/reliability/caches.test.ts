@@ -13,10 +13,12 @@ import { trpcFor } from '../support/trpc';
 /** A promise settled from outside, to interleave a read with a change. */
 function deferred<T>() {
   let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => {
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((r, j) => {
     resolve = r;
+    reject = j;
   });
-  return { promise, resolve };
+  return { promise, resolve, reject };
 }
 
 describe('ReadCache and ChangeFeed', () => {
@@ -118,6 +120,34 @@ describe('ReadCache and ChangeFeed', () => {
     vi.setSystemTime(Date.now() + 2);
     await cache.get('k', read);
     expect(read).toHaveBeenCalledTimes(2);
+  });
+
+  it('shares one read among concurrent misses of a key; a change meanwhile starts a fresh one', async () => {
+    const feed = liveFeed();
+    const cache = feed.cache<string, string>('credentials', 60_000);
+    const slow = deferred<string>();
+    const read = vi.fn(() => slow.promise);
+    const burst = Promise.all([1, 2, 3].map(() => cache.get('k', read)));
+    expect(read).toHaveBeenCalledTimes(1);
+    feed.changed('credentials'); // a reader arriving now must not get what was read before
+    const after = deferred<string>();
+    const fresh = cache.get('k', () => after.promise);
+    slow.resolve('stale');
+    after.resolve('fresh');
+    expect(await burst).toEqual(['stale', 'stale', 'stale']);
+    expect(await fresh).toBe('fresh');
+    expect(await cache.get('k', read)).toBe('fresh');
+    expect(read).toHaveBeenCalledTimes(1);
+  });
+
+  it('reads for itself when the read it joined fails (its request was cut short)', async () => {
+    const cache = liveFeed().cache<string, string>('tokens', 60_000);
+    const failing = deferred<string>();
+    const first = cache.get('k', () => failing.promise);
+    const second = cache.get('k', async () => 'own');
+    failing.reject(new Error('cancelled'));
+    await expect(first).rejects.toThrow('cancelled');
+    expect(await second).toBe('own');
   });
 
   it('stays bounded, evicting the oldest entry', async () => {

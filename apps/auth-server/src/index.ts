@@ -3,4 +3,6 @@ export { isOutage } from './http/unavailable';
 // The SSRF guard of metadata-document fetches, exported for its tests (custom DNS answers).
 export { isFetchableAddress, MetadataFetchError, metadataFetcher } from './lib/metadata-fetch';
 export { type RunningServer, startServer } from './server';
+// The keyed cache of verified credentials, exported for its tests (what its keys reveal).
+export { CredentialCache } from './services/credential-cache';
 export type { AppRouter } from './trpc/root';
