@@ -1,4 +1,11 @@
-import { createPrivateKey, sign as cryptoSign, type KeyObject, randomUUID } from 'node:crypto';
+import {
+  createHmac,
+  createPrivateKey,
+  sign as cryptoSign,
+  type KeyObject,
+  randomBytes,
+  randomUUID,
+} from 'node:crypto';
 import { decryptSecret, encryptSecret } from '@hal/core';
 import { detached, type SigningKey, type Stores } from '@hal/db';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVerify } from 'jose';
@@ -19,7 +26,9 @@ type Loaded = { kid: string; signs: boolean; publicJwk: JWK; publicKey: Key; pri
  */
 export class Keyring {
   #keys: Loaded[] = [];
+  /** Payloads of verified JWTs, under a keyed hash of the token: the cache never holds a credential. */
   #verified = new Map<string, JWTPayload>();
+  readonly #verifiedKey = randomBytes(32);
   #loadedAt = 0;
   #loading: Promise<void> | undefined;
 
@@ -83,7 +92,9 @@ export class Keyring {
    * database lookup that follows): only its expiry is re-checked. Revocation is never cached.
    */
   async verify(token: string, typ: string, issuer: string): Promise<{ payload: JWTPayload }> {
-    const key = `${typ}\u0000${issuer}\u0000${token}`;
+    const key = createHmac('sha256', this.#verifiedKey)
+      .update(`${typ}\u0000${issuer}\u0000${token}`)
+      .digest('base64url');
     const hit = this.#verified.get(key);
     if (hit) {
       if ((hit.exp ?? 0) * 1000 > Date.now()) return { payload: hit };
