@@ -90,7 +90,7 @@ describe('OpenAPI document of /api/v1', () => {
       }
     // The public ones say so by having no security requirement.
     expect(doc.paths['/api/v1/auth/login'].post.security).toBeUndefined();
-    expect(doc.paths['/api/v1/oauth/apps/public/{clientId}'].get.security).toBeUndefined();
+    expect(doc.paths['/api/v1/oauth/apps/public/{client_id}'].get.security).toBeUndefined();
   });
 
   it('documents request bodies from the schemas that validate them', () => {
@@ -147,7 +147,11 @@ describe('OpenAPI document of /api/v1', () => {
       expect(app.client_secret).toMatch(/^hal_cs_/);
       await call('GET', '/api/v1/oauth/apps', '/api/v1/oauth/apps');
       await call('POST', `/api/v1/oauth/apps/${app.id}/secret`, '/api/v1/oauth/apps/{id}/secret');
-      await call('GET', `/api/v1/oauth/apps/public/${app.client_id}`, '/api/v1/oauth/apps/public/{clientId}');
+      await call(
+        'GET',
+        `/api/v1/oauth/apps/public/${app.client_id}`,
+        '/api/v1/oauth/apps/public/{client_id}',
+      );
       const pat = (
         await call('POST', '/api/v1/tokens', '/api/v1/tokens', { name: 'ci', scopes: ['profile'] })
       ).data;

@@ -101,7 +101,7 @@ export function appRoutes(s: Services) {
 /** `GET /api/v1/oauth/apps/public/{client_id}`: what the consent page shows; no authentication. */
 export function publicAppRoutes(s: Services) {
   return new Hono<Env>().get(
-    '/public/:clientId',
+    '/public/:client_id',
     operation({
       operationId: 'getPublicApp',
       summary: 'Get an app’s public description',
@@ -109,6 +109,6 @@ export function publicAppRoutes(s: Services) {
       tags,
       responses: { 200: jsonResponse('the app', data(PublicApp)), ...refusals.notFound },
     }),
-    async (c) => c.json({ data: await s.apps.publicInfo(c.req.param('clientId')) }),
+    async (c) => c.json({ data: await s.apps.publicInfo(c.req.param('client_id')) }),
   );
 }

@@ -21,6 +21,15 @@ export function openApiRoutes(app: Hono<Env>, issuer: string) {
           'Manage projects, OAuth apps, resource servers and personal access tokens. Successes wrap their value in `{ "data": … }`; errors are `{ "error": { "code", "message" } }`. The interactive reference is at `/docs`.',
       },
       servers: [{ url: issuer }],
+      tags: [
+        { name: 'Account', description: 'Sign in; who is calling' },
+        { name: 'Projects', description: 'Projects and their widget settings' },
+        { name: 'OAuth apps', description: 'OAuth clients you own, and token revocation' },
+        { name: 'Resource servers', description: 'APIs that accept HAL access tokens (RFC 8707, RFC 9728)' },
+        { name: 'Personal access tokens', description: 'Tokens for scripts' },
+        { name: 'Widget', description: 'Signing widget users’ identities' },
+        { name: 'Meta', description: 'This document' },
+      ],
       components: {
         securitySchemes: {
           bearer: {
