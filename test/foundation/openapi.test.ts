@@ -5,6 +5,7 @@ import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, bearer } from '../support/api';
 import { useInstance } from '../support/fixtures';
+import { codeFlow } from '../support/oauth';
 
 // The REST surface the document covers: `/api/v1` and the contract's sign-identity.
 const DOCUMENTED = (path: string) =>
@@ -14,7 +15,10 @@ const DOCUMENTED = (path: string) =>
 type Doc = any;
 
 describe('OpenAPI document of /api/v1', () => {
-  const hal = useInstance('pglite', { user: { login: true } });
+  const hal = useInstance('pglite', {
+    user: { login: true },
+    app: { name: 'Widget Host', allowed_scopes: ['widget:serve', 'profile'] },
+  });
   let doc: Doc;
   let resolved: Doc;
 
@@ -205,6 +209,27 @@ describe('OpenAPI document of /api/v1', () => {
       });
       conforms('POST', '/api/v1/projects', notJson);
       expect(notJson.status).toBe(415);
+    });
+
+    it('an OAuth access token: sign-identity, and refused on /api/v1/tokens', async () => {
+      const project = await hal.user.createProject('Shop');
+      const flow = await codeFlow(hal.url, hal.user.browser, hal.app, {
+        scope: 'widget:serve',
+        project_id: project.id,
+      });
+      const token = bearer(flow.res.json.access_token);
+      const signed = await api(hal.url, 'POST', '/api/oauth/widget/sign-identity', {
+        auth: token,
+        body: { user_id: 'u1', name: 'Ada', email: 'ada@example.com' },
+      });
+      expect(signed.status).toBe(200);
+      conforms('POST', '/api/oauth/widget/sign-identity', signed);
+      const tokens = await api(hal.url, 'GET', '/api/v1/tokens', { auth: token });
+      expect(tokens.json.error.code).toBe('forbidden');
+      conforms('GET', '/api/v1/tokens', tokens);
+      const me = await api(hal.url, 'GET', '/api/v1/auth/me', { auth: token });
+      expect(me.json.error.code).toBe('insufficient_scope');
+      conforms('GET', '/api/v1/auth/me', me);
     });
 
     it('a documented schema that does not fit the answer is caught', () => {
