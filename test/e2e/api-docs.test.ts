@@ -41,6 +41,8 @@ describe.runIf(browserAvailable())('API reference at /docs in headless Chromium'
   });
 
   it('renders every operation of the document from HAL alone, under its CSP', async () => {
+    const slash = await fetch(`${hal.url}/docs/`, { redirect: 'manual' });
+    expect([slash.status, slash.headers.get('location')]).toEqual([301, '/docs']);
     const res = await page.goto(`${hal.url}/docs`);
     const csp = res?.headers()['content-security-policy'] ?? '';
     expect(csp).toContain("script-src 'self';");

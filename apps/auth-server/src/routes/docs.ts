@@ -61,6 +61,7 @@ const ASSETS: Record<string, { type: string; body: () => string }> = {
 export function docsRoutes() {
   const loaded = new Map<string, string>(); // read on first use: the bundle is 1.7 MB
   const app = new Hono<Env>();
+  app.get('/docs/', (c) => c.redirect('/docs', 301));
   app.get('/docs', (c) => {
     c.header('Content-Security-Policy', CSP);
     c.header('Cache-Control', 'no-cache');
