@@ -12,10 +12,12 @@ import type { Env } from './http/types';
 import { accountPages } from './routes/accounts';
 import { appRoutes, publicAppRoutes } from './routes/api/apps';
 import { authRoutes } from './routes/api/auth';
+import { openApiRoutes } from './routes/api/openapi';
 import { projectRoutes } from './routes/api/projects';
 import { resourceMetadataRoutes, resourceRoutes } from './routes/api/resources';
 import { tokenRoutes } from './routes/api/tokens';
 import { dashboardRoutes } from './routes/dashboard';
+import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { mcpRoutes } from './routes/mcp';
 import { authorizeRoutes } from './routes/oauth/authorize';
@@ -86,6 +88,7 @@ export function createApp(services: Services, secretKey: Uint8Array) {
   });
   app.route('/', accountPages(s));
   app.route('/', dashboardRoutes());
+  app.route('/', docsRoutes());
   app.use(
     '/trpc/*',
     trpcServer({
@@ -129,6 +132,7 @@ export function createApp(services: Services, secretKey: Uint8Array) {
   const auth = authRoutes(s);
   const api = new Hono<Env>();
   // Public API routes first: the authentication middleware below applies to what follows.
+  api.route('/', openApiRoutes(app, s.config.issuer));
   api.route('/auth', auth.open);
   api.route('/oauth/apps', publicAppRoutes(s));
   api.route('/resources', resourceMetadataRoutes(s));

@@ -1,3 +1,5 @@
+// The route table, for the test that holds the OpenAPI document to it.
+export { createApp } from './app';
 export { type Config, configFrom } from './env';
 export { isOutage } from './http/unavailable';
 // The SSRF guard of metadata-document fetches, exported for its tests (custom DNS answers).

@@ -6,6 +6,7 @@ import type { PersonalTokenService } from '../services/personal-tokens';
 import type { Principal } from '../services/principal';
 import type { GuardedResource } from '../services/resources';
 import { ApiError } from './api-errors';
+import { challengeHeader, documents, errorResponse } from './openapi';
 import type { Env } from './types';
 
 /**
@@ -88,6 +89,21 @@ function invalidRequest(resource: GuardedResource, description: string): ApiErro
  * work at every resource.
  */
 export function authenticate(deps: AuthDeps, resource: GuardedResource): MiddlewareHandler<Env> {
+  return documents(authenticateWith(deps, resource), {
+    responses: {
+      400: errorResponse(
+        '`invalid_request`: two authentication methods, or a token in the query string',
+        challengeHeader,
+      ),
+      401: errorResponse(
+        '`unauthorized` (no credentials) or `invalid_token` (invalid, expired or revoked)',
+        challengeHeader,
+      ),
+    },
+  });
+}
+
+function authenticateWith(deps: AuthDeps, resource: GuardedResource): MiddlewareHandler<Env> {
   return async (c, next) => {
     // RFC 6750 §2.3 is not offered: a token in the URL leaks into logs and Referer headers.
     if (c.req.query('access_token') !== undefined) {
@@ -157,8 +173,15 @@ async function basic(deps: AuthDeps, credential: string, ip: string): Promise<Pr
 
 /** Refuses principals lacking `scope` with 403 insufficient_scope, a step-up challenge naming it. */
 export function requireScope(scope: string): MiddlewareHandler<Env> {
-  return async (c, next) => {
+  const middleware: MiddlewareHandler<Env> = async (c, next) => {
     if (!c.get('principal').scopes.has(scope)) throw insufficientScope(c.get('resource'), scope);
     await next();
   };
+  // OpenAPI 3.1 §4.8.30: for http schemes the requirement's array lists the roles needed, here the scope.
+  return documents(middleware, {
+    security: [{ bearer: [scope] }, { basic: [] }],
+    responses: {
+      403: errorResponse(`\`insufficient_scope\`: the credentials lack \`${scope}\``, challengeHeader),
+    },
+  });
 }

@@ -7,6 +7,8 @@ import { ApiError, apiErrorResponse } from '../http/api-errors';
 import { requireScope } from '../http/auth';
 import { jsonBody } from '../http/body';
 import { SignIdentity } from '../http/inputs';
+import { errorResponse, jsonInput, jsonResponse, operation, refusals } from '../http/openapi';
+import { SignedIdentity } from '../http/outputs';
 import type { RouteDeps } from '../http/route-deps';
 import type { Env } from '../http/types';
 
@@ -93,8 +95,21 @@ export function widgetRoutes(s: RouteDeps, authenticate: MiddlewareHandler<Env>)
       const { clientId, user, projectId } = c.get('principal');
       return `${clientId ?? user.id}:${projectId}`;
     }),
+    jsonInput(SignIdentity),
+    operation({
+      operationId: 'signWidgetIdentity',
+      summary: 'Sign a widget user’s identity',
+      description:
+        'For a widget host holding an OAuth access token bound to a project. The answer is bare, not wrapped in `data`.',
+      tags: ['Widget'],
+      responses: {
+        200: jsonResponse('the signed identity', SignedIdentity),
+        403: errorResponse('`forbidden`: the token is bound to no project; or `insufficient_scope`'),
+        ...refusals.rateLimited,
+      },
+    }),
     async (c) => {
-      const input = await jsonBody(c, SignIdentity);
+      const input = c.req.valid('json');
       c.header('Cache-Control', 'no-store');
       return c.json(await s.widget.signIdentity(c.get('principal'), input));
     },

@@ -2,9 +2,10 @@ import { InvalidRequest, OAuthError, TOKEN_MANAGEMENT_PARAMS, UnauthorizedClient
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../../http/api-errors';
-import { jsonBody } from '../../http/body';
 import { bodyCredentials, oauthEndpoint, postOnly, readOAuthParams } from '../../http/oauth-endpoint';
 import { oauthJson } from '../../http/oauth-json';
+import { errorResponse, jsonInput, jsonResponse, operation } from '../../http/openapi';
+import { data, Revoked } from '../../http/outputs';
 import type { Env } from '../../http/types';
 import type { Services } from '../../services';
 
@@ -38,20 +39,38 @@ export function revokeRoutes(s: Services) {
       }),
     )
     .all('/oauth/revoke', postOnly)
-    .post('/api/v1/oauth/token/revoke', async (c) => {
-      const body = await jsonBody(c, JsonRevoke);
-      try {
-        const { client } = await s.oauth.authenticateClient(undefined, body);
-        if (!(await s.oauth.revoke(client, body.token))) {
-          throw new ApiError(400, 'unauthorized_client', 'token was issued to another client');
+    .post(
+      '/api/v1/oauth/token/revoke',
+      jsonInput(JsonRevoke),
+      operation({
+        operationId: 'revokeOAuthToken',
+        summary: 'Revoke an OAuth token (JSON)',
+        description:
+          'RFC 7009 with a JSON body and client credentials in it. Idempotent: an unknown, expired or already revoked token answers 200 too.',
+        tags: ['OAuth apps'],
+        responses: {
+          200: jsonResponse('revoked', data(Revoked)),
+          400: errorResponse(
+            '`unauthorized_client`: the token was issued to another client; or a malformed body',
+          ),
+          401: errorResponse('`invalid_client`: unknown client or wrong secret'),
+        },
+      }),
+      async (c) => {
+        const body = c.req.valid('json');
+        try {
+          const { client } = await s.oauth.authenticateClient(undefined, body);
+          if (!(await s.oauth.revoke(client, body.token))) {
+            throw new ApiError(400, 'unauthorized_client', 'token was issued to another client');
+          }
+        } catch (error) {
+          // A REST endpoint: the OAuth error keeps its status and code, in the REST shape.
+          if (error instanceof OAuthError)
+            throw new ApiError(error.status, error.error, error.error_description);
+          throw error;
         }
-      } catch (error) {
-        // A REST endpoint: the OAuth error keeps its status and code, in the REST shape.
-        if (error instanceof OAuthError)
-          throw new ApiError(error.status, error.error, error.error_description);
-        throw error;
-      }
-      c.header('Cache-Control', 'no-store');
-      return c.json({ data: { revoked: true } });
-    });
+        c.header('Cache-Control', 'no-store');
+        return c.json({ data: { revoked: true } });
+      },
+    );
 }
