@@ -5,6 +5,7 @@
 // to create and migrate its database, then `runs` times on it (a restart); the modes alternate, so
 // a slow spell of a shared machine falls on both.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -53,13 +54,16 @@ async function startOnce(args, dataDir) {
     const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024;
     return { ms, rss };
   } finally {
-    const exited = new Promise((r) => child.once('exit', r));
+    const exited = child.exitCode === null && new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     await exited;
   }
 }
 
-const pg = () => (process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {});
+// One key for both modes: on a shared PostgreSQL each would otherwise generate its own (DEPLOY.md).
+const secretKey = randomBytes(32).toString('hex');
+const pg = () =>
+  process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL, HAL_SECRET_KEY: secretKey } : {};
 const dirs = Object.fromEntries(
   Object.keys(modes).map((m) => [m, mkdtempSync(join(tmpdir(), `hal-startup-${m}-`))]),
 );
