@@ -21,7 +21,7 @@ const CSP =
  * this file, so the server finds it from src/ and from its bundle in dist/ alike.
  */
 function distFolder(): string {
-  return join(dirname(createRequire(import.meta.url).resolve('@hal/dashboard/package.json')), 'dist');
+  return dirname(createRequire(import.meta.url).resolve('@hal/dashboard/dist/index.html'));
 }
 
 /** Every file of the Vite build, read once at start (a few tens of KiB). */
