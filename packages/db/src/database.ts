@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -54,7 +54,12 @@ export interface DatabaseOptions {
   statementTimeoutMs?: number;
 }
 
-const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), '..', 'drizzle');
+// Found through the package's exports, not relative to this file: the same folder from src/ and
+// from the server's bundle in apps/auth-server/dist.
+const migrationsFolder = join(
+  dirname(createRequire(import.meta.url).resolve('@hal/db/drizzle/meta/_journal.json')),
+  '..',
+);
 // An arbitrary constant: the advisory lock that lets one process at a time migrate.
 const MIGRATION_LOCK = 7_415_001;
 

@@ -1,10 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, relative } from 'node:path';
 import { Hono } from 'hono';
 import type { Env } from '../http/types';
 
-const DIST = fileURLToPath(new URL('../../../dashboard/dist/', import.meta.url));
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -17,18 +16,28 @@ const TYPES: Record<string, string> = {
 const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/**
+ * The Vite build's folder, found through node_modules (the workspace link) rather than relative to
+ * this file, so the server finds it from src/ and from its bundle in dist/ alike.
+ */
+function distFolder(): string {
+  return dirname(createRequire(import.meta.url).resolve('@hal/dashboard/dist/index.html'));
+}
+
 /** Every file of the Vite build, read once at start (a few tens of KiB). */
 function loadDist(): Map<string, Buffer> | undefined {
   const files = new Map<string, Buffer>();
+  let root: string;
   const walk = (dir: string) => {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path);
-      else files.set(`/${relative(DIST, path)}`, readFileSync(path));
+      else files.set(`/${relative(root, path)}`, readFileSync(path));
     }
   };
   try {
-    walk(DIST);
+    root = distFolder();
+    walk(root);
   } catch {
     return undefined;
   }

@@ -21,6 +21,9 @@ import { widgetService } from './widget';
 // Access tokens live at most 8 h (contract); retired keys stay published past that.
 const MAX_ACCESS_TOKEN_TTL = 28_800;
 
+/** The longest any token HAL signs may live: how long a retired signing key stays published. */
+export const longestTokenLifetime = (config: Config) => Math.max(MAX_ACCESS_TOKEN_TTL, config.apiSessionTtl);
+
 /** The use cases and what they share, built once per process from config and database. */
 export async function createServices(
   config: Config,
@@ -32,7 +35,7 @@ export async function createServices(
   // Every process caches apps, token revocation states and projects; a change anywhere is
   // announced through NOTIFY (triggers of migration 0001) and drops the caches.
   await database.listen(CHANGES_CHANNEL, stores.feed.listener);
-  const keyring = new Keyring(stores.keys, secretKey, Math.max(MAX_ACCESS_TOKEN_TTL, config.apiSessionTtl));
+  const keyring = new Keyring(stores.keys, secretKey, longestTokenLifetime(config));
   await keyring.init();
   const accounts = accountService(stores, keyring, config);
   const projects = projectService(stores, secretKey);

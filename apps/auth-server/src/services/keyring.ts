@@ -146,14 +146,18 @@ export class Keyring {
     this.#loadedAt = Date.now();
   }
 
+  #open(row: SigningKey): string {
+    try {
+      return decryptSecret(row.privateJwkSealed, this.secretKey, AAD);
+    } catch {
+      // AES-GCM refuses the wrong key: say which setting is wrong, not "unable to authenticate data".
+      throw new Error(`cannot open signing key ${row.kid}: HAL_SECRET_KEY is not the key it was sealed with`);
+    }
+  }
+
   async #toLoaded(row: SigningKey, signs: boolean): Promise<Loaded> {
     const publicJwk = row.publicJwk as JWK;
-    const privateKey = signs
-      ? createPrivateKey({
-          key: JSON.parse(decryptSecret(row.privateJwkSealed, this.secretKey, AAD)),
-          format: 'jwk',
-        })
-      : null;
+    const privateKey = signs ? createPrivateKey({ key: JSON.parse(this.#open(row)), format: 'jwk' }) : null;
     return { kid: row.kid, signs, publicJwk, publicKey: await importJWK(publicJwk, ALG), privateKey };
   }
 }
