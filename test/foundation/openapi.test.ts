@@ -81,8 +81,13 @@ describe('OpenAPI document of /api/v1', () => {
         const where = `${method.toUpperCase()} ${path}`;
         if (o.security) {
           expect(Object.keys(o.responses), where).toEqual(expect.arrayContaining(['401', '403']));
-          // One requirement per method: the needed scope for Bearer; Basic carries every scope.
-          expect(o.security, where).toEqual([{ bearer: [expect.any(String)] }, { basic: [] }]);
+          // One requirement per method: the needed scope for Bearer; Basic carries every scope, but
+          // sign-identity needs a token bound to a project, which only OAuth gives.
+          expect(o.security, where).toEqual(
+            path === '/api/oauth/widget/sign-identity'
+              ? [{ bearer: ['widget:serve'] }]
+              : [{ bearer: [expect.any(String)] }, { basic: [] }],
+          );
         }
         if (o.requestBody)
           expect(Object.keys(o.responses), where).toEqual(expect.arrayContaining(['400', '415']));

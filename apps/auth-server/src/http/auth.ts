@@ -172,14 +172,15 @@ async function basic(deps: AuthDeps, credential: string, ip: string): Promise<Pr
 }
 
 /** Refuses principals lacking `scope` with 403 insufficient_scope, a step-up challenge naming it. */
-export function requireScope(scope: string): MiddlewareHandler<Env> {
+export function requireScope(scope: string, { oauthOnly = false } = {}): MiddlewareHandler<Env> {
   const middleware: MiddlewareHandler<Env> = async (c, next) => {
     if (!c.get('principal').scopes.has(scope)) throw insufficientScope(c.get('resource'), scope);
     await next();
   };
   // OpenAPI 3.1 §4.8.30: for http schemes the requirement's array lists the roles needed, here the scope.
   return documents(middleware, {
-    security: [{ bearer: [scope] }, { basic: [] }],
+    // `oauthOnly`: the route refuses other credentials itself (it needs a grant's project).
+    security: oauthOnly ? [{ bearer: [scope] }] : [{ bearer: [scope] }, { basic: [] }],
     responses: {
       403: errorResponse(`\`insufficient_scope\`: the credentials lack \`${scope}\``, challengeHeader),
     },

@@ -89,7 +89,8 @@ export function widgetRoutes(s: RouteDeps, authenticate: MiddlewareHandler<Env>)
   app.post(
     '/api/oauth/widget/sign-identity',
     authenticate,
-    requireScope('widget:serve'),
+    // Only an OAuth token is bound to a project: Basic, PATs and sessions get 403 `forbidden`.
+    requireScope('widget:serve', { oauthOnly: true }),
     // Per connection (client × project), so one busy widget host does not starve another.
     s.rateLimits.middleware('sign', limits.signIdentity, (c) => {
       const { clientId, user, projectId } = c.get('principal');
