@@ -2,6 +2,7 @@ import type { GrantRecord, NewRefreshToken, RefreshRecord, Rotation } from '@hal
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../database';
 import { resolveInDoubt } from '../../in-doubt';
+import { executePrepared } from '../../prepared';
 import { grants, refreshTokens } from '../../schema';
 import { refreshColumns } from './tokens';
 
@@ -38,6 +39,9 @@ export async function rotateRefreshToken(
   // wins. The successor's INSERT, the new access token's row and the grant's last use ride in the
   // same statement (one round trip, atomic without an explicit transaction): once it commits there
   // is nothing left to write, so no later failure can answer 503 for a rotation that happened.
+  // The grant is read FOR SHARE: a revocation racing this rotation either waits for its commit (and
+  // then revokes the successor too) or has committed, and is read here. Its `last_used_at` is kept
+  // to the minute, so most rotations write no new version of the grant's row.
   const rotate = sql`
       with old as (
         update refresh_tokens
@@ -45,15 +49,18 @@ export async function rotateRefreshToken(
          where token_hash = ${tokenHash} and app_id = ${appId}
            and rotated_at is null and revoked_at is null and expires_at > now()
         returning id, grant_id, code_hash, scopes, resources, expires_at, rotated_at
+      ), used as (
+        select g.id, g.user_id, g.project_id, g.scopes, g.authorization_details, g.revoked_at, g.last_used_at
+          from grants g where g.id = (select grant_id from old)
+           for share
       ), successor as (
         insert into refresh_tokens (id, token_hash, grant_id, app_id, code_hash, scopes, resources, expires_at)
         select ${successor.id}, ${successor.tokenHash}, grant_id, ${appId}, code_hash, scopes, resources, ${successor.expiresAt.toISOString()}::timestamptz
           from old
         returning id
-      ), used as (
-        update grants set last_used_at = now() from old where grants.id = old.grant_id
-        returning grants.id, grants.user_id, grants.app_id, grants.project_id, grants.scopes,
-                  grants.authorization_details, grants.revoked_at
+      ), touched as (
+        update grants set last_used_at = now() from used
+         where grants.id = used.id and (used.last_used_at is null or used.last_used_at < now() - interval '1 minute')
       ), access as (
         insert into access_tokens (jti, grant_id, app_id, user_id, code_hash, expires_at)
         select ${access.jti}, old.grant_id, ${appId}, used.user_id, old.code_hash, ${access.expiresAt.toISOString()}::timestamptz
@@ -70,7 +77,7 @@ export async function rotateRefreshToken(
              g.authorization_details, g.revoked_at as grant_revoked_at
         from refresh_tokens old join grants g on g.id = old.grant_id
        where old.token_hash = ${tokenHash} and old.app_id = ${appId} and old.replaced_by_id = ${successor.id}`;
-  const won = await db.execute(rotate).then(
+  const won = await executePrepared(db, 'rotate_refresh_token', rotate).then(
     (result) => rowsOf<RotatedRow>(result)[0],
     (error) => resolveInDoubt(error, async () => rowsOf<RotatedRow>(await db.execute(committed))[0]),
   );
