@@ -20,8 +20,8 @@ export function oauthStore(db: Db, feed: ChangeFeed, grants: GrantStore) {
     ...tokenStore(db, feed),
     grant: grants.get,
     revokeGrant: grants.revoke,
-    rotateRefreshToken: (tokenHash, appId, successor, access) =>
-      rotateRefreshToken(db, tokenHash, appId, successor, access),
+    rotateRefreshToken: (tokenHash, appId, successor, access, bounds) =>
+      rotateRefreshToken(db, tokenHash, appId, successor, access, bounds),
     // Through the one audit writer; fields left out take the columns' defaults (null, `data` {}).
     audit: (event) => writeAudit(db, event),
   } satisfies OAuthStore;

@@ -1,4 +1,4 @@
-import type { GrantRecord, NewRefreshToken, RefreshRecord, Rotation } from '@hal/core';
+import type { GrantRecord, NewRefreshToken, RefreshRecord, Rotation, RotationBounds } from '@hal/core';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../database';
 import { resolveInDoubt } from '../../in-doubt';
@@ -34,7 +34,19 @@ export async function rotateRefreshToken(
   appId: string,
   successor: NewRefreshToken,
   access: { jti: string; expiresAt: Date },
+  bounds: RotationBounds,
 ): Promise<Rotation> {
+  // Lists as one space-separated parameter each (neither scopes nor URIs hold a space): the
+  // statement's text, hence its prepared plan, stays the same whatever their lengths.
+  const scopes = bounds.scopes.join(' ');
+  const within = sql`
+           and scopes @> string_to_array(${scopes}::text, ' ')
+           and (case when cardinality(resources) = 0 then array[${bounds.fallback}::text] else resources end)
+               @> string_to_array(${bounds.resources.join(' ')}::text, ' ')
+           and (${bounds.definedScopes?.join(' ') ?? null}::text is null
+                or cardinality(scopes) = 0
+                or (case when ${scopes}::text = '' then scopes else string_to_array(${scopes}::text, ' ') end)
+                   && string_to_array(${bounds.definedScopes?.join(' ') ?? null}::text, ' '))`;
   // RFC 9700 §4.14.2: rotation is one conditional UPDATE; of two concurrent uses exactly one
   // wins. The successor's INSERT, the new access token's row and the grant's last use ride in the
   // same statement (one round trip, atomic without an explicit transaction): once it commits there
@@ -47,7 +59,7 @@ export async function rotateRefreshToken(
         update refresh_tokens
            set rotated_at = now(), replaced_by_id = ${successor.id}, successor_sealed = ${successor.sealed}
          where token_hash = ${tokenHash} and app_id = ${appId}
-           and rotated_at is null and revoked_at is null and expires_at > now()
+           and rotated_at is null and revoked_at is null and expires_at > now() ${within}
         returning id, grant_id, code_hash, scopes, resources, expires_at, rotated_at
       ), used as (
         select g.id, g.user_id, g.project_id, g.scopes, g.authorization_details, g.revoked_at, g.last_used_at
@@ -106,14 +118,16 @@ export async function rotateRefreshToken(
     };
     return { status: 'rotated', token, grant };
   }
-  // Not rotated: unknown, another client's, expired, revoked, or already rotated (reuse).
+  // Not rotated: unknown, another client's, expired, revoked, already rotated (reuse), or live but
+  // asked for more than it holds (bounds).
   const [seen] = await db
     .select(refreshColumns)
     .from(refreshTokens)
     .where(and(eq(refreshTokens.tokenHash, tokenHash), eq(refreshTokens.appId, appId)));
-  if (!seen || seen.revokedAt || !seen.rotatedAt || seen.expiresAt <= new Date())
-    return { status: 'invalid' };
+  if (!seen || seen.revokedAt || seen.expiresAt <= new Date()) return { status: 'invalid' };
   const [grant] = await db.select().from(grants).where(eq(grants.id, seen.grantId));
+  if (!seen.rotatedAt)
+    return { status: 'refused', token: seen as RefreshRecord, grant: grant as GrantRecord };
   const [next] = seen.replacedById
     ? await db.select(refreshColumns).from(refreshTokens).where(eq(refreshTokens.id, seen.replacedById))
     : [];
