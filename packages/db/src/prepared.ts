@@ -9,17 +9,19 @@ interface DrizzleInternals {
       fields: undefined,
       name: string,
       isResponseInArrayMode: boolean,
-    ): { execute(): Promise<unknown> };
+    ): { execute(placeholderValues: Record<string, unknown>): Promise<unknown> };
   };
   dialect: { sqlToQuery(query: SQL): { sql: string; params: unknown[] } };
 }
 
 /**
- * `db.execute(query)` as a prepared statement: postgres.js keeps it per connection by its text, so
- * PostgreSQL parses and plans it once per connection instead of on every call (a hot statement's
- * planning cost more than its execution). `db.execute` sends raw SQL unprepared.
+ * A raw statement built once, with `sql.placeholder`s for its values, run as a prepared statement:
+ * postgres.js keeps it per connection by its text, so PostgreSQL parses and plans it once per
+ * connection (`db.execute` sends raw SQL unprepared: a hot statement's planning cost more than its
+ * execution), and nothing rebuilds its text per call.
  */
-export function executePrepared(db: Db, name: string, query: SQL): Promise<unknown> {
+export function prepareStatement(db: Db, name: string, query: SQL) {
   const { session, dialect } = db as unknown as DrizzleInternals;
-  return session.prepareQuery(dialect.sqlToQuery(query), undefined, name, false).execute();
+  const prepared = session.prepareQuery(dialect.sqlToQuery(query), undefined, name, false);
+  return (values: Record<string, unknown>): Promise<unknown> => prepared.execute(values);
 }
