@@ -54,6 +54,7 @@ const COMMAND = [
     'BENCH_SERVER_CPUS',
     'BENCH_LOAD_CPUS',
     'BENCH_PG_CPUS',
+    'BENCH_PG_STATEMENTS',
   ]
     .filter((name) => process.env[name] !== undefined)
     .map((name) => `${name}=${process.env[name]}`),
@@ -166,6 +167,7 @@ try {
   for (const s of all) {
     const outcome: Outcome = { scenario: s, results: {}, problems: problems.get(s.id) ?? [] };
     if (WARMUP > 0) for (const { load } of s.targets) await measure(load, WARMUP, CONNECTIONS);
+    pg.statements?.reset();
     const slices = new Map(s.targets.map((t) => [t.name, { measured: [] as Measured[], cpuMs: 0, pgMs: 0 }]));
     for (let round = 0; round < ROUNDS; round++) {
       for (const { name, load } of s.targets) {
@@ -194,6 +196,7 @@ try {
         `${s.id.padEnd(18)} ${name.padEnd(13)} ${Math.round(m.rps).toString().padStart(6)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  CPU/req ${cpuText(m)} µs${pool}  ${flag(m) ?? ''}`,
       );
     }
+    if (pg.statements) log(`pg_stat_statements over ${s.id}'s slices:\n${pg.statements.top(15)}`);
     outcomes.push(outcome);
   }
 

@@ -300,5 +300,8 @@ export function markdown(outcomes: Outcome[], info: RunInfo, soak?: SoakOutcome)
     '`npm run profile -w @hal/bench -- <file>` lists its heaviest frames and packages. Profiling slows',
     'HAL down: do not quote figures from a profiled run. Profiled and `BENCH_ONLY` runs write their',
     'report to `bench/.profiles/BENCHMARKS.partial.md` and leave this file alone.',
+    '`BENCH_PG_STATEMENTS=1` loads pg_stat_statements into the cluster and prints, after each scenario,',
+    'its heaviest statements over the measured slices (executor and planning time, buffers, WAL per call)',
+    'and the rows each table inserted and updated (HOT or not).',
   ].join('\n');
 }

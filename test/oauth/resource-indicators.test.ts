@@ -115,6 +115,10 @@ describe.each(BACKENDS)('resource indicators on %s (RFC 8707)', (backend) => {
         error: 'invalid_target',
         error_description: 'resource exceeds the original grant',
       });
+      // Refused before rotation: the client keeps its refresh token.
+      const next = await refresh(first.json.refresh_token, MCP);
+      expect(next.status).toBe(200);
+      expect(aud(next)).toBe(MCP);
     });
 
     it('keeps the recorded resources across rotations', async () => {

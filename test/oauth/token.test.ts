@@ -374,13 +374,26 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
       expect((await refresh(first.refresh_token)).status).toBe(200); // not burnt by the attempt
     });
 
-    it('may narrow but never widen the scope (invalid_scope)', async () => {
+    it('may narrow but never widen the scope (invalid_scope), refusing before the token is spent', async () => {
       const first = await tokens();
       const wider = await refresh(first.refresh_token, hal.app, { scope: 'profile apps:read' });
       expect(wider.json).toEqual({
         error: 'invalid_scope',
         error_description: 'scope exceeds the original grant',
       });
+      // Not rotated by the refused request: it still works, once.
+      const next = await refresh(first.refresh_token, hal.app, { scope: 'profile' });
+      expect(next.status).toBe(200);
+      expect(next.json.scope).toBe('profile');
+    });
+
+    it('revokes the grant when a rotated token is replayed asking for a wider scope', async () => {
+      const first = await tokens();
+      const second = await refresh(first.refresh_token);
+      expect(second.status).toBe(200);
+      const replay = await refresh(first.refresh_token, hal.app, { scope: 'profile apps:read' });
+      expect(replay.json.error_description).toBe('refresh_token was already used');
+      expect((await refresh(second.json.refresh_token)).json.error).toBe('invalid_grant');
     });
 
     it('stops working once the app secret is rotated', async () => {

@@ -45,7 +45,11 @@ export interface Cluster {
  * A throwaway PostgreSQL cluster in a temp dir. `initdb` refuses to run as root, and CI runs as
  * root, so the cluster then belongs to the unprivileged `postgres` user.
  */
-export async function startCluster(bin: string, options: { durable?: boolean } = {}): Promise<Cluster> {
+export async function startCluster(
+  bin: string,
+  /** `settings`: more `-c name=value` for the server (bench: pg_stat_statements). */
+  options: { durable?: boolean; settings?: string[] } = {},
+): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'hal-pg-'));
   const port = await freePort();
   const asRoot = process.getuid?.() === 0;
@@ -68,7 +72,7 @@ export async function startCluster(bin: string, options: { durable?: boolean } =
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
   // Fast by default. `durable` keeps synchronous_commit on, so a commit survives an immediate
   // shutdown of PostgreSQL (crash tests); fsync stays off because the machine itself never crashes.
-  const settings = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=400${options.durable ? '' : ' -c synchronous_commit=off'}`;
+  const settings = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=400${options.durable ? '' : ' -c synchronous_commit=off'}${(options.settings ?? []).map((s) => ` -c ${s}`).join('')}`;
   const startArgs = ['-w', '-D', data, '-o', settings, '-l', join(dir, 'log'), 'start'];
   const start = () => run('pg_ctl', startArgs);
   start();

@@ -42,7 +42,26 @@ export type Redemption = { status: 'redeemed' | 'replayed'; code: CodeRecord } |
 export type Rotation =
   | { status: 'rotated'; token: RefreshRecord; grant: GrantRecord }
   | { status: 'reused'; token: RefreshRecord; grant: GrantRecord; successorLive: boolean }
+  /** Live, but the request asked for more than it holds ({@link RotationBounds}): not rotated. */
+  | { status: 'refused'; token: RefreshRecord; grant: GrantRecord }
   | { status: 'invalid' };
+
+/**
+ * What a refresh request asks for, checked in the rotating statement so that a request for more
+ * than the token holds leaves it unspent. Empty lists ask for nothing in particular.
+ */
+export interface RotationBounds {
+  /** RFC 6749 §6: every one must be among the token's scopes. */
+  scopes: string[];
+  /** RFC 8707 §2.2: every one must be among the token's resources (`fallback` when it recorded none). */
+  resources: string[];
+  fallback: string;
+  /**
+   * With `resources`: the scopes they define; the access token's scopes (`scopes`, or else the
+   * token's) must include one of them unless they are none at all.
+   */
+  definedScopes: string[] | null;
+}
 
 /**
  * The storage the grants need (implemented in packages/db). Single use and rotation are atomic:
@@ -74,13 +93,15 @@ export interface OAuthStore {
   ): Promise<void>;
   /**
    * Rotates a live refresh token of `appId` into `successor` (same grant, scopes, resources, origin
-   * code) and, in the same atomic step, records `accessToken` under the grant as `saveAccessToken` would.
+   * code) and, in the same atomic step, records `accessToken` under the grant as `saveAccessToken`
+   * would; only when the request stays within `bounds` (else `refused`, the token left live).
    */
   rotateRefreshToken(
     tokenHash: string,
     appId: string,
     successor: NewRefreshToken,
     accessToken: { jti: string; expiresAt: Date },
+    bounds: RotationBounds,
   ): Promise<Rotation>;
   /** Revokes the grant and every token issued under it. */
   revokeGrant(grantId: string): Promise<void>;

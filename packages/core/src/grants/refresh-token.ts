@@ -4,7 +4,9 @@ import { hashToken } from '../crypto';
 import { InvalidGrant, InvalidRequest } from '../errors';
 import type { OAuthClient, TokenResponse } from '../oauth-types';
 import type { Params } from '../params';
+import { IDENTITY_SCOPE } from '../resources';
 import { parseScope } from '../scopes';
+import type { RotationBounds } from '../store';
 import type { GrantContext } from './context';
 import { issueAccessToken, newAccessTokenId, newRefresh } from './issue';
 
@@ -29,18 +31,39 @@ export async function refreshToken(
   // left to write, so no later failure can answer 503 for a rotation that happened (the client,
   // holding no successor, would retry the old token and trip reuse detection).
   const access = newAccessTokenId(ctx, client);
-  const rotation = await ctx.store.rotateRefreshToken(hashToken(raw), client.id, successor.row, access);
+  // The same statement refuses a request for more than the token holds, so the refusal below does
+  // not cost the client its token; a replayed token still reaches reuse detection.
+  const bounds: RotationBounds = {
+    scopes: requested,
+    resources: resources.map((r) => r.identifier),
+    fallback: ctx.resources.fallback.identifier,
+    definedScopes: resources.length
+      ? [...new Set([IDENTITY_SCOPE, ...resources.flatMap((r) => r.scopes)])]
+      : null,
+  };
+  const rotation = await ctx.store.rotateRefreshToken(
+    hashToken(raw),
+    client.id,
+    successor.row,
+    access,
+    bounds,
+  );
   if (rotation.status === 'invalid') throw new InvalidGrant('refresh_token is invalid');
   const { token, grant } = rotation;
   if (grant.revokedAt) throw new InvalidGrant('the grant has been revoked');
-  // RFC 6749 §6: the new access token may not exceed the original grant.
-  const scopes = checkRefreshScope(requested, token.scopes);
-  // RFC 8707 §2.2: the access token may be for a subset of the grant's resources, never more
-  // (worked out past reuse detection, which a replayed token must always reach).
+  // Worked out past reuse detection, which a replayed token must always reach.
   const narrowed = () => {
+    // RFC 6749 §6: the new access token may not exceed the original grant.
+    const scopes = checkRefreshScope(requested, token.scopes);
+    // RFC 8707 §2.2: the access token may be for a subset of the grant's resources, never more.
     const target = narrowResources(resources, token.resources, scopes, ctx.resources.fallback.identifier);
     return { scopes: target.scopes, audience: audienceOf(target.resources) };
   };
+
+  if (rotation.status === 'refused') {
+    narrowed(); // throws invalid_scope or invalid_target, as for a rotated token
+    throw new InvalidGrant('refresh_token is invalid'); // it expired meanwhile
+  }
 
   if (rotation.status === 'reused') {
     const graceMs = client.refreshReuseGrace * 1000;

@@ -150,9 +150,12 @@ export const refreshTokens = pgTable(
     grantId: text()
       .notNull()
       .references(() => grants.id, { onDelete: 'cascade' }),
-    appId: text()
-      .notNull()
-      .references(() => oauthApps.id, { onDelete: 'cascade' }),
+    /**
+     * The grant's app, so a token is looked up by hash and client in one index probe. No foreign
+     * key: the grant's cascades from its app already, and the key check share-locked the app's one
+     * row on every rotation (every client's rotations queueing on it).
+     */
+    appId: text().notNull(),
     /** The code this token family was issued from (RFC 6749 §4.1.2: replay revokes it). */
     codeHash: text(),
     scopes: text().array().notNull(),
@@ -166,11 +169,7 @@ export const refreshTokens = pgTable(
     successorSealed: text(),
     revokedAt: tz(),
   },
-  (t) => [
-    index('refresh_tokens_grant').on(t.grantId),
-    index('refresh_tokens_app').on(t.appId),
-    index('refresh_tokens_code').on(t.codeHash),
-  ],
+  (t) => [index('refresh_tokens_grant').on(t.grantId), index('refresh_tokens_code').on(t.codeHash)],
 );
 
 /** Access tokens are JWTs; this row is their `jti`, kept for revocation and introspection. */
@@ -182,10 +181,12 @@ export const accessTokens = pgTable(
     appId: text()
       .notNull()
       .references(() => oauthApps.id, { onDelete: 'cascade' }),
-    /** The user the token acts for: the grant's user, or the app's owner for client_credentials. */
-    userId: text()
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    /**
+     * The user the token acts for: the grant's user, or the app's owner for client_credentials.
+     * No foreign key: the row goes with its grant, or with its app, which goes with its owner; the
+     * key check locked the user's row on every token issued.
+     */
+    userId: text().notNull(),
     codeHash: text(),
     createdAt: createdAt(),
     expiresAt: tz().notNull(),

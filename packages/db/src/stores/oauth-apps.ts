@@ -2,7 +2,7 @@ import type { OAuthClient } from '@hal/core';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { ChangeFeed } from '../cache/change-feed';
 import type { Db } from '../database';
-import { oauthApps, oauthRedirectUris, refreshTokens, users } from '../schema';
+import { grants, oauthApps, oauthRedirectUris, refreshTokens, users } from '../schema';
 
 export type OAuthApp = typeof oauthApps.$inferSelect & { redirectUris: string[] };
 
@@ -137,7 +137,16 @@ export function oauthAppStore(db: Db, feed: ChangeFeed) {
         await tx
           .update(refreshTokens)
           .set({ revokedAt: sql`now()` })
-          .where(and(eq(refreshTokens.appId, id), sql`${refreshTokens.revokedAt} is null`));
+          .where(
+            and(
+              // Through its grants (indexed by app): refresh tokens carry no index on app_id.
+              inArray(
+                refreshTokens.grantId,
+                tx.select({ id: grants.id }).from(grants).where(eq(grants.appId, id)),
+              ),
+              sql`${refreshTokens.revokedAt} is null`,
+            ),
+          );
       });
       changed();
     },

@@ -4,7 +4,7 @@ import type { Db } from '../../database';
 import { writeAudit } from '../audit';
 import { codeStore } from './codes';
 import type { GrantStore } from './grants';
-import { rotateRefreshToken } from './rotation';
+import { refreshRotation } from './rotation';
 import { tokenStore } from './tokens';
 
 export { type GrantStore, grantStore } from './grants';
@@ -20,8 +20,7 @@ export function oauthStore(db: Db, feed: ChangeFeed, grants: GrantStore) {
     ...tokenStore(db, feed),
     grant: grants.get,
     revokeGrant: grants.revoke,
-    rotateRefreshToken: (tokenHash, appId, successor, access) =>
-      rotateRefreshToken(db, tokenHash, appId, successor, access),
+    rotateRefreshToken: refreshRotation(db),
     // Through the one audit writer; fields left out take the columns' defaults (null, `data` {}).
     audit: (event) => writeAudit(db, event),
   } satisfies OAuthStore;
