@@ -62,18 +62,34 @@ function bound<Q extends Promise<unknown>>(send: () => Q, cancel?: (query: Q) =>
   return query;
 }
 
+const PREPARE_MAX_PARAMS = 32;
+
 /**
  * The postgres.js client as drizzle should see it: every statement bound to the request that
- * issues it (see {@link RequestScope}). drizzle sends everything through `unsafe` and `begin`
- * (`savepoint` inside a transaction).
+ * issues it (see {@link RequestScope}), and prepared. drizzle sends everything through `unsafe`
+ * and `begin` (`savepoint` inside a transaction).
+ *
+ * drizzle asks for a prepared statement only for a named `.prepare()`, so postgres.js would send
+ * each statement unnamed: a Describe round trip first, then a fresh plan on every call. Prepared,
+ * a connection parses and describes each distinct text once. HAL's texts are a bounded set, but for
+ * group-committed batches, whose text grows with the batch: past a few rows they go unprepared, so
+ * no connection keeps hundreds of one-off statements.
  */
 export function bindPostgres<T extends Sql>(sql: T, inTransaction = false): T {
   return new Proxy(sql, {
     get(target, property, receiver) {
       if (property === 'unsafe')
-        return (...args: Parameters<Sql['unsafe']>) =>
+        return (
+          query: string,
+          params?: Parameters<Sql['unsafe']>[1],
+          options?: Parameters<Sql['unsafe']>[2],
+        ) =>
           bound(
-            () => target.unsafe(...args) as unknown as DriverQuery,
+            () =>
+              target.unsafe(query, params, {
+                ...options,
+                prepare: (params?.length ?? 0) <= PREPARE_MAX_PARAMS,
+              }) as unknown as DriverQuery,
             (query) => cancelQuery(query, inTransaction),
           );
       if (property === 'begin' || property === 'savepoint') {
