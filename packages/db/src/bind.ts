@@ -1,5 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { Sql } from 'postgres';
+import type { DatabaseActivity } from './activity';
 import { currentScope, type RequestScope } from './scope';
 
 /** What HAL relies on inside a postgres.js query (3.4.9: src/query.js, src/index.js `cancel`). */
@@ -39,6 +40,7 @@ function boundTransaction<Tx>(
   begin: (...args: unknown[]) => Promise<unknown>,
   args: unknown[],
   bind: (tx: Tx) => Tx,
+  activity: DatabaseActivity,
 ) {
   const scope = currentScope();
   scope?.check();
@@ -49,7 +51,7 @@ function boundTransaction<Tx>(
     return result;
   });
   scope?.track({ settled: run });
-  return run;
+  return activity.transaction(run);
 }
 
 /** Tracks a statement in the running request's scope, refusing it when the request was abandoned. */
@@ -67,19 +69,20 @@ function bound<Q extends Promise<unknown>>(send: () => Q, cancel?: (query: Q) =>
  * issues it (see {@link RequestScope}). drizzle sends everything through `unsafe` and `begin`
  * (`savepoint` inside a transaction).
  */
-export function bindPostgres<T extends Sql>(sql: T, inTransaction = false): T {
+export function bindPostgres<T extends Sql>(sql: T, activity: DatabaseActivity, inTransaction = false): T {
   return new Proxy(sql, {
     get(target, property, receiver) {
       if (property === 'unsafe')
         return (...args: Parameters<Sql['unsafe']>) =>
           bound(
-            () => target.unsafe(...args) as unknown as DriverQuery,
+            () =>
+              activity.statement(args[0], inTransaction, target.unsafe(...args) as unknown as DriverQuery),
             (query) => cancelQuery(query, inTransaction),
           );
       if (property === 'begin' || property === 'savepoint') {
         const begin = Reflect.get(target, property) as (...args: unknown[]) => Promise<unknown>;
         return (...args: unknown[]) =>
-          boundTransaction<Sql>(begin.bind(target), args, (tx) => bindPostgres(tx, true));
+          boundTransaction<Sql>(begin.bind(target), args, (tx) => bindPostgres(tx, activity, true), activity);
       }
       return Reflect.get(target, property, receiver);
     },
@@ -87,15 +90,25 @@ export function bindPostgres<T extends Sql>(sql: T, inTransaction = false): T {
 }
 
 /** PGlite, bound the same way (it cannot cancel a statement: the request waits for it instead). */
-export function bindPglite<T extends Pick<PGlite, 'query'>>(client: T): T {
+export function bindPglite<T extends Pick<PGlite, 'query'>>(
+  client: T,
+  activity: DatabaseActivity,
+  inTransaction = false,
+): T {
   return new Proxy(client, {
     get(target, property) {
       if (property === 'query')
-        return (...args: Parameters<PGlite['query']>) => bound(() => target.query(...args));
+        return (...args: Parameters<PGlite['query']>) =>
+          bound(() => activity.statement(args[0], inTransaction, target.query(...args)));
       if (property === 'transaction' && 'transaction' in target) {
         const begin = (target.transaction as (...args: unknown[]) => Promise<unknown>).bind(target);
         return (...args: unknown[]) =>
-          boundTransaction(begin, args, (tx: Pick<PGlite, 'query'>) => bindPglite(tx));
+          boundTransaction(
+            begin,
+            args,
+            (tx: Pick<PGlite, 'query'>) => bindPglite(tx, activity, true),
+            activity,
+          );
       }
       const value = Reflect.get(target, property, target);
       // PGlite's methods use private fields: call them on the instance, not on the proxy.

@@ -1,0 +1,46 @@
+import type { Database } from '@hal/db';
+import type { Tracer } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { MiddlewareHandler } from 'hono';
+import type { Env } from '../http/types';
+import { statementSpans } from './db-spans';
+import { httpSpans } from './http-spans';
+
+/** What server.ts wires in when traces are exported. */
+export interface Tracing {
+  middleware: MiddlewareHandler<Env>;
+  /** Sends the spans still buffered, then stops. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Exports traces over OTLP/HTTP (JSON) to `<endpoint>/v1/traces`: a span per HTTP request, with a
+ * child span per database statement. Loaded by a dynamic import only when
+ * OTEL_EXPORTER_OTLP_ENDPOINT is set, so that without it none of the SDK is even loaded. The
+ * SDK's own OTEL_* variables (headers, batch delays, sampler) keep their standard meaning.
+ * @see https://opentelemetry.io/docs/specs/otel/protocol/exporter/
+ */
+export function startTracing(
+  options: { endpoint: string; serviceName: string },
+  database: Database,
+): Tracing {
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.endpoint}/v1/traces` }))],
+  });
+  // The AsyncLocalStorage context manager (statements find their request's span) and the W3C
+  // traceparent propagator; a second instance in the process keeps the first one's.
+  provider.register();
+  const tracer: Tracer = provider.getTracer('hal');
+  database.activity.hook = statementSpans(tracer);
+  return {
+    middleware: httpSpans(tracer),
+    async shutdown() {
+      database.activity.hook = undefined;
+      await provider.shutdown();
+    },
+  };
+}
