@@ -1,5 +1,5 @@
 import type { Database } from '@hal/db';
-import type { Tracer } from '@opentelemetry/api';
+import { context, propagation, type Tracer, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -41,6 +41,10 @@ export function startTracing(
     async shutdown() {
       database.activity.hook = undefined;
       await provider.shutdown();
+      // The process is left as it was found (tests start and stop servers in one process).
+      trace.disable();
+      context.disable();
+      propagation.disable();
     },
   };
 }
