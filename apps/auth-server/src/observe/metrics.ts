@@ -1,8 +1,7 @@
 import type { DatabaseActivity, ReadCache } from '@hal/db';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { requestSeries } from './request-series';
 
-/** Seconds; from a cached introspection (≈1 ms) to the request deadline's neighbourhood. */
-const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 // Any other method is counted as OTHER: a label must not take whatever a client sends.
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
@@ -14,32 +13,25 @@ export interface MetricSources {
 
 /**
  * The Prometheus metrics of one HAL instance, in a registry of its own (several instances may
- * share a process, as in the tests). The hot path only increments; caches and the database
- * pool are read when scraped.
+ * share a process, as in the tests). The hot path only adds to plain numbers; prom-client reads
+ * them, the caches' and the database pool's when scraped.
  */
 export function createMetrics(sources: MetricSources) {
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
 
-  const requests = new Counter({
-    name: 'hal_http_requests_total',
-    help: 'HTTP requests answered, by method, route pattern and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers,
-  });
-  const latency = new Histogram({
-    name: 'hal_http_request_duration_seconds',
-    help: 'Time from the request reaching HAL to its response headers, by method and route pattern',
-    labelNames: ['method', 'route'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers,
-  });
-  const tokensIssued = new Counter({
+  const countRequest = requestSeries(registers);
+  const issued = new Map<string, number>();
+  new Counter({
     name: 'hal_tokens_issued_total',
     help: 'Token responses of POST /oauth/token, by grant_type',
     labelNames: ['grant'] as const,
     registers,
+    collect() {
+      this.reset();
+      for (const [grant, n] of issued) this.inc({ grant }, n);
+    },
   });
   const refreshReuse = new Counter({
     name: 'hal_refresh_token_reuse_detected_total',
@@ -101,13 +93,11 @@ export function createMetrics(sources: MetricSources) {
     registry,
     /** One answered request; `route` is the matched pattern, never the raw path. */
     request(method: string, route: string, status: number, seconds: number) {
-      const m = METHODS.has(method) ? method : 'OTHER';
-      requests.inc({ method: m, route, status });
-      latency.observe({ method: m, route }, seconds);
+      countRequest(METHODS.has(method) ? method : 'OTHER', route, status, seconds);
     },
     /** A token response; `grant` is a grant_type HAL supports (runGrant refused any other). */
     tokenIssued(grant: string) {
-      tokensIssued.inc({ grant });
+      issued.set(grant, (issued.get(grant) ?? 0) + 1);
     },
     /** An audit event written by a grant. */
     audited(type: string) {
