@@ -40,7 +40,8 @@ function boundTransaction<Tx>(
   begin: (...args: unknown[]) => Promise<unknown>,
   args: unknown[],
   bind: (tx: Tx) => Tx,
-  activity: DatabaseActivity,
+  /** Counts the transaction; not given for a savepoint, which holds no connection of its own. */
+  activity?: DatabaseActivity,
 ) {
   const scope = currentScope();
   scope?.check();
@@ -51,7 +52,7 @@ function boundTransaction<Tx>(
     return result;
   });
   scope?.track({ settled: run });
-  return activity.transaction(run);
+  return activity ? activity.transaction(run) : run;
 }
 
 /** Tracks a statement in the running request's scope, refusing it when the request was abandoned. */
@@ -82,7 +83,12 @@ export function bindPostgres<T extends Sql>(sql: T, activity: DatabaseActivity, 
       if (property === 'begin' || property === 'savepoint') {
         const begin = Reflect.get(target, property) as (...args: unknown[]) => Promise<unknown>;
         return (...args: unknown[]) =>
-          boundTransaction<Sql>(begin.bind(target), args, (tx) => bindPostgres(tx, activity, true), activity);
+          boundTransaction<Sql>(
+            begin.bind(target),
+            args,
+            (tx) => bindPostgres(tx, activity, true),
+            property === 'begin' ? activity : undefined,
+          );
       }
       return Reflect.get(target, property, receiver);
     },
