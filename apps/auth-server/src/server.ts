@@ -39,7 +39,7 @@ export async function startServer(
   const stopSweeping = sweepUnusedClients(services, config.registration.sweepInterval);
   // The OpenTelemetry SDK is loaded only when traces are exported: otherwise nothing of it runs.
   const tracing = config.tracing
-    ? (await import('./observe/tracing')).startTracing(config.tracing, database)
+    ? await (await import('./observe/tracing')).startTracing(config.tracing, database)
     : undefined;
   const app = createApp(services, secretKey, tracing?.middleware);
   // Unread request bodies are drained by size, not by @hono/node-server's 500 ms (http/connection.ts).

@@ -1,8 +1,5 @@
 import type { Database } from '@hal/db';
 import { context, propagation, type Tracer, trace } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { MiddlewareHandler } from 'hono';
 import type { Env } from '../http/types';
@@ -18,15 +15,22 @@ export interface Tracing {
 
 /**
  * Exports traces over OTLP/HTTP (JSON) to `<endpoint>/v1/traces`: a span per HTTP request, with a
- * child span per database statement. Loaded by a dynamic import only when
- * OTEL_EXPORTER_OTLP_ENDPOINT is set, so that without it none of the SDK is even loaded. The
- * SDK's own OTEL_* variables (headers, batch delays, sampler) keep their standard meaning.
+ * child span per database statement. Called only when OTEL_EXPORTER_OTLP_ENDPOINT is set; the SDK
+ * is imported here, dynamically, so that without it none of the SDK is even loaded (also from
+ * the bundle of `npm run build`, which keeps packages' dynamic imports as they are). The SDK's
+ * own OTEL_* variables (headers, batch delays, sampler) keep their standard meaning.
  * @see https://opentelemetry.io/docs/specs/otel/protocol/exporter/
  */
-export function startTracing(
+export async function startTracing(
   options: { endpoint: string; serviceName: string },
   database: Database,
-): Tracing {
+): Promise<Tracing> {
+  const [{ OTLPTraceExporter }, { resourceFromAttributes }, { BatchSpanProcessor, NodeTracerProvider }] =
+    await Promise.all([
+      import('@opentelemetry/exporter-trace-otlp-http'),
+      import('@opentelemetry/resources'),
+      import('@opentelemetry/sdk-trace-node'),
+    ]);
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.endpoint}/v1/traces` }))],
