@@ -35,23 +35,41 @@ export class DatabaseActivity {
     this.sent++;
     this.statements++;
     if (!inTransaction) this.standalone++;
+    // Handlers made once: untraced, a statement allocates nothing here.
+    const settled = inTransaction ? this.#settledInTransaction : this.#settled;
     const end = this.hook?.(sql);
-    const done = (error?: unknown) => {
-      this.statements--;
-      if (!inTransaction) this.standalone--;
-      end?.(error);
-    };
-    query.then(() => done(), done);
+    if (!end) {
+      query.then(settled, settled);
+      return query;
+    }
+    query.then(
+      () => {
+        settled();
+        end();
+      },
+      (error: unknown) => {
+        settled();
+        end(error);
+      },
+    );
     return query;
   }
 
   /** Counts a transaction in flight until `run` settles. */
   transaction<T extends Promise<unknown>>(run: T): T {
     this.transactions++;
-    const done = () => {
-      this.transactions--;
-    };
-    run.then(done, done);
+    run.then(this.#transactionSettled, this.#transactionSettled);
     return run;
   }
+
+  readonly #settled = () => {
+    this.statements--;
+    this.standalone--;
+  };
+  readonly #settledInTransaction = () => {
+    this.statements--;
+  };
+  readonly #transactionSettled = () => {
+    this.transactions--;
+  };
 }
