@@ -151,7 +151,7 @@ describe('ReadCache and ChangeFeed', () => {
   });
 
   it('stays bounded, evicting the oldest entry', async () => {
-    const cache = new ReadCache<string, string>({ live: true }, 60_000, 2);
+    const cache = new ReadCache<string, string>('test', { live: true }, 60_000, 2);
     const read = vi.fn(async () => 'v');
     for (const key of ['a', 'b', 'c', 'b', 'c']) await cache.get(key, read);
     expect(read).toHaveBeenCalledTimes(3);

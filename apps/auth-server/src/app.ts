@@ -1,6 +1,6 @@
 import { ACCESS_TOKEN_TYP } from '@hal/core';
 import { trpcServer } from '@hono/trpc-server';
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiError, apiErrorResponse } from './http/api-errors';
 import { type AuthDeps, authenticate } from './http/auth';
@@ -20,6 +20,7 @@ import { dashboardRoutes } from './routes/dashboard';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { mcpRoutes } from './routes/mcp';
+import { metricsRoutes } from './routes/metrics';
 import { authorizeRoutes } from './routes/oauth/authorize';
 import { decisionRoutes } from './routes/oauth/decision';
 import { introspectRoutes } from './routes/oauth/introspect';
@@ -41,13 +42,15 @@ export const MAX_BODY_BYTES = 64 * 1024;
  * Builds the HTTP application; `server.ts` serves it, adding the security headers of every
  * response (`http/security-headers.ts`). `secretKey` signs the CSRF tokens of the HTML forms.
  */
-export function createApp(services: Services, secretKey: Uint8Array) {
+export function createApp(services: Services, secretKey: Uint8Array, tracing?: MiddlewareHandler<Env>) {
   const s = routeDeps(services, secretKey);
   const app = new Hono<Env>();
   app.onError(onError);
   app.notFound((c) => apiErrorResponse(c, 404, 'not_found', 'no such endpoint'));
 
-  app.use(requestLog(s.logger));
+  // Only when traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT): otherwise not even a layer.
+  if (tracing) app.use(tracing);
+  app.use(requestLog(s.logger, s.metrics));
   // No request may hang on a stuck dependency: past its deadline (or once its client is gone) its
   // database work is cancelled, and it is answered 503 (retry) only once nothing it wrote can commit.
   app.use(requestDeadline(s.config.requestTimeoutMs, s.config.requestTimeoutMs));
@@ -77,6 +80,7 @@ export function createApp(services: Services, secretKey: Uint8Array) {
   });
 
   app.route('/', healthRoutes(s));
+  app.route('/', metricsRoutes(s));
   app.get('/.well-known/jwks.json', (c) => {
     c.header('Cache-Control', 'public, max-age=300');
     return c.json(s.keyring.jwks());

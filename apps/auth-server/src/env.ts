@@ -34,6 +34,11 @@ const Env = z.object({
   HAL_DCR_UNUSED_TTL: seconds(86_400),
   /** How often each process looks for such clients, in seconds. */
   HAL_DCR_SWEEP_INTERVAL: seconds(3600),
+  /** Bearer token that may read `/metrics` from anywhere (without it: loopback only). */
+  HAL_METRICS_TOKEN: z.string().min(16).optional(),
+  /** OTLP/HTTP base URL (`…/v1/traces` is appended): traces are exported only when it is set. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('hal'),
   HAL_SESSION_TTL: seconds(7 * 24 * 3600),
   HAL_API_SESSION_TTL: seconds(3600),
 });
@@ -56,6 +61,10 @@ export function configFrom(env: Record<string, string | undefined>) {
     requestTimeoutMs: e.HAL_REQUEST_TIMEOUT_MS,
     sessionTtl: e.HAL_SESSION_TTL,
     apiSessionTtl: e.HAL_API_SESSION_TTL,
+    metricsToken: e.HAL_METRICS_TOKEN,
+    tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, ''), serviceName: e.OTEL_SERVICE_NAME }
+      : undefined,
     clientMetadata: { allowLocal: e.HAL_CIMD_ALLOW_LOCAL === '1' },
     registration: { unusedTtl: e.HAL_DCR_UNUSED_TTL, sweepInterval: e.HAL_DCR_SWEEP_INTERVAL },
     rateLimits: {

@@ -37,7 +37,11 @@ export async function startServer(
   const secretKey = loadSecretKey(config.secretKey, config.dataDir);
   const services = await createServices(config, database, secretKey, logger);
   const stopSweeping = sweepUnusedClients(services, config.registration.sweepInterval);
-  const app = createApp(services, secretKey);
+  // The OpenTelemetry SDK is loaded only when traces are exported: otherwise nothing of it runs.
+  const tracing = config.tracing
+    ? await (await import('./observe/tracing')).startTracing(config.tracing, database)
+    : undefined;
+  const app = createApp(services, secretKey, tracing?.middleware);
   // Unread request bodies are drained by size, not by @hono/node-server's 500 ms (http/connection.ts).
   const listener = getRequestListener(app.fetch, { autoCleanupIncoming: false });
   const headers = securityHeaders(config.secureCookies);
@@ -62,6 +66,7 @@ export async function startServer(
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await stopSweeping();
+      await tracing?.shutdown();
       if (!options.database) await database.close();
     },
   };

@@ -1,5 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { Sql } from 'postgres';
+import type { DatabaseActivity } from './activity';
 import { currentScope, type RequestScope } from './scope';
 
 /** What HAL relies on inside a postgres.js query (3.4.9: src/query.js, src/index.js `cancel`). */
@@ -39,6 +40,8 @@ function boundTransaction<Tx>(
   begin: (...args: unknown[]) => Promise<unknown>,
   args: unknown[],
   bind: (tx: Tx) => Tx,
+  /** Counts the transaction; not given for a savepoint, which holds no connection of its own. */
+  activity?: DatabaseActivity,
 ) {
   const scope = currentScope();
   scope?.check();
@@ -49,7 +52,7 @@ function boundTransaction<Tx>(
     return result;
   });
   scope?.track({ settled: run });
-  return run;
+  return activity ? activity.transaction(run) : run;
 }
 
 /** Tracks a statement in the running request's scope, refusing it when the request was abandoned. */
@@ -75,7 +78,7 @@ const PREPARE_MAX_PARAMS = 32;
  * group-committed batches, whose text grows with the batch: past a few rows they go unprepared, so
  * no connection keeps hundreds of one-off statements.
  */
-export function bindPostgres<T extends Sql>(sql: T, inTransaction = false): T {
+export function bindPostgres<T extends Sql>(sql: T, activity: DatabaseActivity, inTransaction = false): T {
   return new Proxy(sql, {
     get(target, property, receiver) {
       if (property === 'unsafe')
@@ -86,16 +89,25 @@ export function bindPostgres<T extends Sql>(sql: T, inTransaction = false): T {
         ) =>
           bound(
             () =>
-              target.unsafe(query, params, {
-                ...options,
-                prepare: (params?.length ?? 0) <= PREPARE_MAX_PARAMS,
-              }) as unknown as DriverQuery,
+              activity.statement(
+                query,
+                inTransaction,
+                target.unsafe(query, params, {
+                  ...options,
+                  prepare: (params?.length ?? 0) <= PREPARE_MAX_PARAMS,
+                }) as unknown as DriverQuery,
+              ),
             (query) => cancelQuery(query, inTransaction),
           );
       if (property === 'begin' || property === 'savepoint') {
         const begin = Reflect.get(target, property) as (...args: unknown[]) => Promise<unknown>;
         return (...args: unknown[]) =>
-          boundTransaction<Sql>(begin.bind(target), args, (tx) => bindPostgres(tx, true));
+          boundTransaction<Sql>(
+            begin.bind(target),
+            args,
+            (tx) => bindPostgres(tx, activity, true),
+            property === 'begin' ? activity : undefined,
+          );
       }
       return Reflect.get(target, property, receiver);
     },
@@ -103,15 +115,25 @@ export function bindPostgres<T extends Sql>(sql: T, inTransaction = false): T {
 }
 
 /** PGlite, bound the same way (it cannot cancel a statement: the request waits for it instead). */
-export function bindPglite<T extends Pick<PGlite, 'query'>>(client: T): T {
+export function bindPglite<T extends Pick<PGlite, 'query'>>(
+  client: T,
+  activity: DatabaseActivity,
+  inTransaction = false,
+): T {
   return new Proxy(client, {
     get(target, property) {
       if (property === 'query')
-        return (...args: Parameters<PGlite['query']>) => bound(() => target.query(...args));
+        return (...args: Parameters<PGlite['query']>) =>
+          bound(() => activity.statement(args[0], inTransaction, target.query(...args)));
       if (property === 'transaction' && 'transaction' in target) {
         const begin = (target.transaction as (...args: unknown[]) => Promise<unknown>).bind(target);
         return (...args: unknown[]) =>
-          boundTransaction(begin, args, (tx: Pick<PGlite, 'query'>) => bindPglite(tx));
+          boundTransaction(
+            begin,
+            args,
+            (tx: Pick<PGlite, 'query'>) => bindPglite(tx, activity, true),
+            activity,
+          );
       }
       const value = Reflect.get(target, property, target);
       // PGlite's methods use private fields: call them on the instance, not on the proxy.

@@ -9,6 +9,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { DatabaseActivity } from './activity';
 import { bindPglite, bindPostgres, cancelStatement } from './bind';
 import * as schema from './schema';
 
@@ -18,6 +19,8 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';
+  /** What its statements are doing now (for metrics), and the hook tracing sets. */
+  activity: DatabaseActivity;
   /** Applies the committed drizzle-kit migrations (serialised across processes on PostgreSQL). */
   migrate(): Promise<void>;
   /**
@@ -98,11 +101,17 @@ function onPostgres(url: string, max: number, statementTimeoutMs: number): Datab
     },
   });
   // Every statement is bound to the request that sends it (src/scope.ts).
-  const db = drizzlePostgres({ client: bindPostgres(client), schema, casing: 'snake_case' }) as unknown as Db;
+  const activity = new DatabaseActivity(max);
+  const db = drizzlePostgres({
+    client: bindPostgres(client, activity),
+    schema,
+    casing: 'snake_case',
+  }) as unknown as Db;
   const listeners: (() => Promise<void>)[] = [];
   return {
     db,
     kind: 'postgres',
+    activity,
     async migrate() {
       // A dedicated single connection so the advisory lock and the migration share a session.
       const one = postgres(url, { max: 1, onnotice: () => {} });
@@ -142,10 +151,16 @@ function onPostgres(url: string, max: number, statementTimeoutMs: number): Datab
 function onPglite(dataDir?: string): Database {
   if (dataDir && !dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
   const client = new PGlite(dataDir);
-  const db = drizzlePglite({ client: bindPglite(client), schema, casing: 'snake_case' }) as unknown as Db;
+  const activity = new DatabaseActivity(1); // one connection: statements take turns
+  const db = drizzlePglite({
+    client: bindPglite(client, activity),
+    schema,
+    casing: 'snake_case',
+  }) as unknown as Db;
   return {
     db,
     kind: 'pglite',
+    activity,
     migrate: () => migratePglite(drizzlePglite({ client }), { migrationsFolder }),
     async ping() {
       // In-process: it answers unless the process itself is stuck.

@@ -1,3 +1,4 @@
+export { DatabaseActivity, type StatementHook } from './activity';
 export { CHANGES_CHANNEL, ChangeFeed, type Topic } from './cache/change-feed';
 export { ReadCache } from './cache/read-cache';
 export {

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
 import type { Logger } from 'pino';
+import type { Metrics } from '../observe/metrics';
 import type { Env } from './types';
 
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -9,9 +11,10 @@ const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 /**
  * Gives each request an id (a caller's `X-Request-Id` when well-formed) and writes one JSON log
  * line when it ends. Only method, path (never the query: it may carry codes or state), status and
- * timing are logged: no headers, no bodies, no secrets.
+ * timing are logged: no headers, no bodies, no secrets. The same timing feeds the request metrics,
+ * labelled with the route pattern that answered (never the raw path: one series per route).
  */
-export function requestLog(logger: Logger): MiddlewareHandler<Env> {
+export function requestLog(logger: Logger, metrics: Metrics): MiddlewareHandler<Env> {
   return async (c, next) => {
     const started = performance.now();
     const incoming = c.req.header('x-request-id');
@@ -21,6 +24,8 @@ export function requestLog(logger: Logger): MiddlewareHandler<Env> {
     c.set('clientIp', clientIp(c));
     c.header('X-Request-Id', requestId);
     await next();
+    const ms = performance.now() - started;
+    metrics.request(c.req.method, routePath(c), c.res.status, ms / 1000);
     // No child logger per request: binding one costs more than the whole line at level info.
     logger.info(
       {
@@ -28,7 +33,7 @@ export function requestLog(logger: Logger): MiddlewareHandler<Env> {
         method: c.req.method,
         path: c.req.path,
         status: c.res.status,
-        ms: Math.round(performance.now() - started),
+        ms: Math.round(ms),
       },
       'request',
     );

@@ -2,6 +2,7 @@ import { CHANGES_CHANNEL, createStores, type Database } from '@hal/db';
 import type { Logger } from 'pino';
 import type { Config } from '../env';
 import { metadataFetcher } from '../lib/metadata-fetch';
+import { createMetrics } from '../observe/metrics';
 import { accountService } from './accounts';
 import { appService } from './apps';
 import { authorizationService } from './authorization';
@@ -37,6 +38,10 @@ export async function createServices(
   await database.listen(CHANGES_CHANNEL, stores.feed.listener);
   const keyring = new Keyring(stores.keys, secretKey, longestTokenLifetime(config));
   await keyring.init();
+  const metrics = createMetrics({
+    database: database.activity,
+    caches: () => [...stores.feed.caches(), keyring.verifiedCache],
+  });
   const accounts = accountService(stores, keyring, config);
   const projects = projectService(stores, secretKey);
   const apps = appService(stores, projects);
@@ -48,6 +53,7 @@ export async function createServices(
     config,
     database,
     logger,
+    metrics,
     stores,
     keyring,
     accounts,
@@ -62,7 +68,7 @@ export async function createServices(
     resourceServers: resourceServerService(stores, config.issuer, resources.ownIdentifiers),
     authorization,
     consent: consentService(stores, authorization, config.issuer, resources.registry),
-    oauth: oauthService(stores, clients, keyring, projects, secretKey, config, resources.registry),
+    oauth: oauthService(stores, clients, keyring, projects, secretKey, config, resources.registry, metrics),
     widget: widgetService(stores, projects, keyring, config),
   };
 }

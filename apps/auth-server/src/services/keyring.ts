@@ -29,6 +29,8 @@ export class Keyring {
   /** Payloads of verified JWTs, under a keyed hash of the token: the cache never holds a credential. */
   #verified = new Map<string, JWTPayload>();
   readonly #verifiedKey = randomBytes(32);
+  /** Lookups of the verified-signature cache, for metrics. */
+  readonly verifiedCache = { name: 'verified_jwts', hits: 0, misses: 0 };
   #loadedAt = 0;
   #loading: Promise<void> | undefined;
 
@@ -97,10 +99,12 @@ export class Keyring {
       .digest('base64url');
     const hit = this.#verified.get(key);
     if (hit) {
+      this.verifiedCache.hits++;
       if ((hit.exp ?? 0) * 1000 > Date.now()) return { payload: hit };
       this.#verified.delete(key);
       throw new Error('token expired');
     }
+    this.verifiedCache.misses++;
     const { payload } = await jwtVerify(token, async (header) => this.#publicKey(header.kid), {
       algorithms: [ALG],
       typ,

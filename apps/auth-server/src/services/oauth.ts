@@ -35,12 +35,20 @@ export function oauthService(
   secretKey: Uint8Array,
   config: Config,
   resources: ResourceRegistry,
+  /** Told of every audit event a grant writes (refresh token reuse, code replay). */
+  events: { audited(type: string): void } = { audited() {} },
 ) {
   // What tokens are for when no request named a resource (contract: `<issuer>/api`).
   const audience = resources.fallback.identifier;
 
   const grantContext: GrantContext = {
-    store: stores.oauth,
+    store: {
+      ...stores.oauth,
+      audit: (event) => {
+        events.audited(event.type);
+        return stores.oauth.audit(event);
+      },
+    },
     issuer: config.issuer,
     resources,
     refreshTokenTtl: REFRESH_TOKEN_TTL,

@@ -20,10 +20,16 @@ export class ChangeFeed {
     return this.#live;
   }
 
-  cache<K, V>(topic: Topic, ttlMs: number): ReadCache<K, V> {
-    const cache = new ReadCache<K, V>(this, ttlMs);
+  /** A cache dropped when `topic` changes; `name` tells it apart in metrics. */
+  cache<K, V>(topic: Topic, ttlMs: number, name: string = topic): ReadCache<K, V> {
+    const cache = new ReadCache<K, V>(name, this, ttlMs);
     this.#caches.set(topic, [...(this.#caches.get(topic) ?? []), cache as ReadCache<unknown, unknown>]);
     return cache;
+  }
+
+  /** Every cache handed out, for metrics. */
+  caches(): ReadCache<unknown, unknown>[] {
+    return [...this.#caches.values()].flat();
   }
 
   /**

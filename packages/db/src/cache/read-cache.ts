@@ -12,8 +12,13 @@ export class ReadCache<K, V> {
   readonly #reading = new Map<K, Promise<V | undefined>>();
   // Bumped by every change: a read that started before it may have seen the old row.
   #generation = 0;
+  /** Lookups answered from the cache, and those that read the database (for metrics). */
+  hits = 0;
+  misses = 0;
 
   constructor(
+    /** What it caches, as metrics name it. */
+    readonly name: string,
     private readonly feed: { readonly live: boolean },
     private readonly ttlMs: number,
     private readonly maxEntries = 10_000,
@@ -23,9 +28,13 @@ export class ReadCache<K, V> {
   async get(key: K, read: () => Promise<V | undefined>): Promise<V | undefined> {
     const hit = this.#entries.get(key);
     if (hit) {
-      if (Date.now() < hit.until) return hit.value;
+      if (Date.now() < hit.until) {
+        this.hits++;
+        return hit.value;
+      }
       this.#entries.delete(key);
     }
+    this.misses++;
     const generation = this.#generation;
     const value = await this.#read(key, read);
     if (value !== undefined && generation === this.#generation && this.feed.live) {

@@ -25,7 +25,7 @@ const CACHE_TTL_MS = 60_000;
 /** OAuth apps and their redirect URIs. */
 export function oauthAppStore(db: Db, feed: ChangeFeed) {
   // Apps are read on every token, revoke and introspect request and change rarely.
-  const cache = feed.cache<string, OAuthApp>('apps', CACHE_TTL_MS);
+  const cache = feed.cache<string, OAuthApp>('apps', CACHE_TTL_MS, 'apps_by_client_id');
   const changed = () => feed.changed('apps');
 
   // Hot path of every token, revoke and introspect request: one indexed lookup with its URIs.

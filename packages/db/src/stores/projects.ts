@@ -32,8 +32,8 @@ export function projectStore(db: Db, feed: ChangeFeed) {
     .from(projects)
     .where(eq(projects.appId, sql.placeholder('appId')))
     .prepare('project_by_app_id');
-  const memberships = feed.cache<string, ProjectWithRole>('projects', CACHE_TTL_MS);
-  const byApp = feed.cache<string, Project>('projects', CACHE_TTL_MS);
+  const memberships = feed.cache<string, ProjectWithRole>('projects', CACHE_TTL_MS, 'project_memberships');
+  const byApp = feed.cache<string, Project>('projects', CACHE_TTL_MS, 'projects_by_app');
   /** After every committed change: this process drops its cached projects at once. */
   const changed = () => feed.changed('projects');
 

@@ -34,8 +34,8 @@ async function revokeGrantsNaming(tx: Db, identifier: string) {
 export function resourceServerStore(db: Db, feed: ChangeFeed) {
   // Read by authorization and token requests naming a resource (never by token verification,
   // whose audience check compares identifiers only), so cached per process like apps.
-  const cache = feed.cache<string, Resolved>('resources', CACHE_TTL_MS);
-  const byIdCache = feed.cache<string, ResourceServer>('resources', CACHE_TTL_MS);
+  const cache = feed.cache<string, Resolved>('resources', CACHE_TTL_MS, 'resources_by_identifier');
+  const byIdCache = feed.cache<string, ResourceServer>('resources', CACHE_TTL_MS, 'resources_by_id');
   const changed = () => feed.changed('resources');
   const byIdentifier = db
     .select({ server: resourceServers, ownerName: users.name, ownerEmail: users.email })

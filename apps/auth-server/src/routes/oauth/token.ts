@@ -22,7 +22,9 @@ export function oauthTokenRoutes(s: RouteDeps) {
           c.req.header('authorization'),
           bodyCredentials(params),
         );
-        return oauthJson(c, await runGrant(s.oauth.grantContext, client, params));
+        const response = await runGrant(s.oauth.grantContext, client, params);
+        s.metrics.tokenIssued(params.get('grant_type') as string); // a supported one: runGrant ran it
+        return oauthJson(c, response);
       }),
     )
     .all('/oauth/token', postOnly);

@@ -40,6 +40,7 @@ export function tokenStore(db: Db, feed: ChangeFeed) {
   const liveness = feed.cache<string, Awaited<ReturnType<typeof accessTokenByJti.execute>>[number]>(
     'tokens',
     LIVENESS_TTL_MS,
+    'access_token_liveness',
   );
   // Every issued access token writes its `jti`: the hottest insert, group-committed.
   const saveAccessTokens = batched<typeof accessTokens.$inferInsert>(async (rows) => {
