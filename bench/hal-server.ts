@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
@@ -9,7 +10,8 @@ import { configFrom, startServer } from '@hal/auth-server';
  */
 const config = configFrom({
   PORT: process.env.PORT,
-  HAL_ISSUER: `http://127.0.0.1:${process.env.PORT}`,
+  // The processes of bench/hal-cluster.ts share the issuer of the HAL whose tokens they are given.
+  HAL_ISSUER: process.env.BENCH_ISSUER ?? `http://127.0.0.1:${process.env.PORT}`,
   DATABASE_URL: process.env.DATABASE_URL,
   HAL_RATE_LIMITS: 'off',
   // Request logs off for the load; `BENCH_HAL_LOG_LEVEL=error` shows what a failing request hit.
@@ -18,8 +20,9 @@ const config = configFrom({
   HAL_DATA_DIR: process.env.HAL_DATA_DIR,
 });
 const server = await startServer(config);
-// The pid is this node process's own: the soak samples its RSS.
-console.log(`READY ${JSON.stringify({ url: server.url, pid: process.pid })}`);
+// The pid is this node process's own: the soak samples its RSS. A cluster worker tells its primary.
+if (cluster.isWorker) process.send?.({ type: 'ready' });
+else console.log(`READY ${JSON.stringify({ url: server.url, pid: process.pid })}`);
 
 /**
  * Over the runner's IPC channel, `{ type: 'memory' }` forces a full garbage collection and answers

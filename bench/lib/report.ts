@@ -87,16 +87,22 @@ function scenarioTable(o: Outcome): string[] {
 }
 
 /**
- * Whether HAL met a scenario's floor (its req/s as a share of bare Hono's in the same run), in one
- * sentence; undefined when the scenario sets none or a figure is missing.
+ * Whether HAL met a scenario's floor (its req/s as a share of bare Hono's, or of HAL's in another
+ * scenario, in the same run), in one sentence; undefined when the scenario sets none.
  */
-export function targetLine(o: Outcome): string | undefined {
+export function targetLine(o: Outcome, outcomes: Outcome[]): string | undefined {
   const { target } = o.scenario;
-  const { HAL: h, 'bare Hono': b } = o.results;
-  if (!target || !h || !b?.rps) return undefined;
+  if (!target) return undefined;
+  const h = o.results.HAL;
+  const other = target.against && outcomes.find((x) => x.scenario.id === target.against);
+  const b = target.against ? (other ? other.results.HAL : undefined) : o.results['bare Hono'];
+  const what = target.against ? `HAL’s own ${target.against}` : 'bare Hono';
+  const head = `Target (${target.source}): ${o.scenario.id} at ${target.share.toFixed(2)}× of ${what} or better.`;
+  if (!h || !b?.rps)
+    return `${head} Not measured: ${target.against && !other ? `${target.against} was not in this run` : 'a figure is missing'}.`;
   const share = h.rps / b.rps;
   const flagged = [h, b].some((m) => flag(m)) ? ' (a run was FLAGGED: see its table)' : '';
-  return `Target (${target.source}): ${o.scenario.id} at ${target.bareShare.toFixed(2)}× of bare Hono or better. Measured ${share.toFixed(2)}× (${n0(h.rps)} against ${n0(b.rps)} req/s): **${share >= target.bareShare ? 'met' : 'NOT met'}**${flagged}.`;
+  return `${head} Measured ${share.toFixed(2)}× (${n0(h.rps)} against ${n0(b.rps)} req/s): **${share >= target.share ? 'met' : 'NOT met'}**${flagged}.`;
 }
 
 /** HAL's MCP server against HAL's REST API in the same run (the MCP scenario), in one sentence. */
@@ -104,6 +110,13 @@ function restLine(o: Outcome): string | undefined {
   const { HAL: h, 'HAL REST': r } = o.results;
   if (!h || !r?.rps) return undefined;
   return `HAL's MCP server (${o.scenario.id}): ${n0(h.rps)} req/s, ${(h.rps / r.rps).toFixed(2)}× of HAL's REST API for the same answer (${n0(r.rps)} req/s); p99 ${ms(h.p99)} against ${ms(r.p99)} ms.`;
+}
+
+/** Two HAL processes against one in the same run (point 6), in one sentence. */
+function twoLine(o: Outcome): string | undefined {
+  const { HAL: h, 'HAL ×2': two } = o.results;
+  if (!h?.rps || !two) return undefined;
+  return `Two HAL processes (${o.scenario.id}): ${n0(two.rps)} req/s, ${(two.rps / h.rps).toFixed(2)}× of one process (${n0(h.rps)} req/s); p99 ${ms(two.p99)} against ${ms(h.p99)} ms.`;
 }
 
 /**
@@ -122,9 +135,11 @@ export function summary(outcomes: Outcome[]): string[] {
       `| ${o.scenario.id}${flagged} | ${h ? n0(h.rps) : '—'} | ${p ? n0(p.rps) : '—'} | ${b ? n0(b.rps) : '—'} | ${p ? ratio(h?.rps, p.rps) : '—'} | ${ratio(h?.rps, b?.rps)} | ${h ? ms(h.p99) : '—'} | ${p ? ms(p.p99) : '—'} | ${p ? ratio(totalCpu(p), totalCpu(h)) : '—'} |`,
     );
   }
-  const targets = [...outcomes.map(targetLine), ...outcomes.map(restLine)].filter(
-    (line) => line !== undefined,
-  );
+  const targets = [
+    ...outcomes.map((o) => targetLine(o, outcomes)),
+    ...outcomes.map(restLine),
+    ...outcomes.map(twoLine),
+  ].filter((line) => line !== undefined);
   if (targets.length) lines.push('', ...targets);
   return lines;
 }
