@@ -102,7 +102,7 @@ export function targetLine(o: Outcome, outcomes: Outcome[]): string | undefined 
     return `${head} Not measured: ${target.against && !other ? `${target.against} was not in this run` : 'a figure is missing'}.`;
   const share = h.rps / b.rps;
   const flagged = [h, b].some((m) => flag(m)) ? ' (a run was FLAGGED: see its table)' : '';
-  return `${head} Measured ${share.toFixed(2)}× (${n0(h.rps)} against ${n0(b.rps)} req/s): **${share >= target.share ? 'met' : 'NOT met'}**${flagged}.`;
+  return `${head} Measured ${share.toFixed(3)}× (${n0(h.rps)} against ${n0(b.rps)} req/s): **${share >= target.share ? 'met' : 'NOT met'}**${flagged}.`;
 }
 
 /** HAL's MCP server against HAL's REST API in the same run (the MCP scenario), in one sentence. */
