@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { configFrom, startServer } from '@hal/auth-server';
 
 /**
@@ -36,6 +37,20 @@ process.on('message', async (message: { type?: string }) => {
   await session.post('HeapProfiler.collectGarbage');
   session.disconnect();
   process.send?.({ type: 'memory', ...process.memoryUsage() });
+});
+
+/**
+ * Garbage-collection pauses since the last `{ type: 'gc' }` message, answered to it (the soak asks
+ * before and after its run): what of HAL's tail latency its own collector accounts for.
+ */
+let pauses: number[] = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) pauses.push(entry.duration);
+}).observe({ entryTypes: ['gc'] });
+process.on('message', (message: { type?: string }) => {
+  if (message?.type !== 'gc') return;
+  process.send?.({ type: 'gc', pauses });
+  pauses = [];
 });
 
 process.on('SIGTERM', async () => {

@@ -22,7 +22,7 @@ import {
   TWO_PROCESSES,
   twoProcessScenarios,
 } from './lib/scenarios';
-import { memoryAfterGc, rssSampler, runMix } from './lib/soak';
+import { gcPauses, memoryAfterGc, rssSampler, runMix } from './lib/soak';
 
 /**
  * `npm run bench`: HAL against node oidc-provider and a bare Hono route, one scenario after
@@ -258,7 +258,9 @@ try {
     const pgCpu = cpuMeter(() => processTree(pg.pid));
     const began = Date.now();
     const stopRss = rssSampler(pid, RSS_EVERY * 1000);
+    await gcPauses(hal.process); // from now on
     const run = await runMix(parts, { seconds: SOAK_SECONDS, connections: CONNECTIONS, rate });
+    const gc = await gcPauses(hal.process);
     const rss = stopRss();
     const [halCpuMs, pgCpuMs, wallMs] = [halCpu(), pgCpu(), Date.now() - began];
     const gcEnd = await memoryAfterGc(hal.process);
@@ -273,6 +275,7 @@ try {
       rssEvery: RSS_EVERY,
       gcStart,
       gcEnd,
+      gcPauses: gc,
       peakCpuMs,
       halCpuMs,
       pgCpuMs,

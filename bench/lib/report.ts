@@ -25,6 +25,8 @@ export interface SoakOutcome {
   /** HAL's memory after a full garbage collection, before the peak run and after the soak. */
   gcStart?: NodeJS.MemoryUsage;
   gcEnd?: NodeJS.MemoryUsage;
+  /** HAL's garbage-collection pauses during the soak, in ms. */
+  gcPauses?: number[];
   /** CPU time used by HAL and PostgreSQL together during the peak run, in ms. */
   peakCpuMs: number;
   /** CPU time used during the soak, in ms: HAL's node process, and the PostgreSQL cluster. */
@@ -213,6 +215,16 @@ export function soakLine(o: SoakOutcome): string {
   return `${failed ? `FAILED: ${failures.join(', ')}` : 'PASSED: 0 errors, 0 non-2xx'}; ${n0(o.run.rps)} req/s of ${n0(o.run.rate ?? 0)} targeted${short} (${Math.round(o.share * 100)}% of a ${n0(o.peak.rps)} req/s peak), p50 ${ms(o.run.latency.p50)} ms, p99 ${ms(o.run.latency.p99)} ms; ${memoryText}`;
 }
 
+/** HAL's collector during the soak: how much of its tail latency the pauses can account for. */
+function gcText(o: SoakOutcome): string {
+  const pauses = o.gcPauses;
+  if (!pauses) return '- Garbage collection: HAL did not report its pauses.';
+  const total = pauses.reduce((a, b) => a + b, 0);
+  const longest = pauses.reduce((a, b) => Math.max(a, b), 0);
+  const over = (limit: number) => pauses.filter((p) => p > limit).length;
+  return `- Garbage collection in HAL during the soak: ${n0(pauses.length)} pauses, ${n0(total)} ms in all (${((100 * total) / o.wallMs).toFixed(1)}% of the time), the longest ${longest.toFixed(1)} ms; ${over(5)} over 5 ms, ${over(10)} over 10 ms. A request in flight across a pause waits it out, so the longest pause bounds what the collector adds to any one latency.`;
+}
+
 function soakSection(o: SoakOutcome): string[] {
   const { run, peak } = o;
   const { rss, grew } = soakVerdict(o);
@@ -261,6 +273,7 @@ function soakSection(o: SoakOutcome): string[] {
   else lines.push('- RSS: /proc was not readable, no samples.');
   lines.push(
     `- Server CPU during the soak: HAL’s node process ${busy(o.halCpuMs)} of a core, PostgreSQL ${busy(o.pgCpuMs)} (pinned as above), ${n0(((o.halCpuMs + o.pgCpuMs) * 1000) / Math.max(1, run.requests))} µs per request against ${n0((o.peakCpuMs * 1000) / Math.max(1, peak.requests))} µs in the peak run (a saturated server answers more requests per wake-up and per round trip to PostgreSQL, so a share of the peak rate is a larger share of the core). A soak short of its target rate (below ${pct(SHORT_OF_TARGET)} of it) is flagged: HAL, or the machine’s other work, kept it from the intended load.`,
+    gcText(o),
     `- Pacing: autocannon’s own rate limit lets each connection send its whole quota for the second back to back as the second starts, all connections in step, which at ${pct(o.share)} of peak is a saturated burst then idle time (and saturated latencies). So each connection is an autocannon instance of its own with its share of the rate (\`connectionRate\`), the instances started 1/${run.connections} s apart. Latency is measured per request from the moment autocannon builds it to its complete response, without coordinated-omission correction.`,
     `- The refresh requests rotate chains from the pool the \`refresh_token\` scenario uses; ${run.poolLeft ?? '—'} chains were left at the end. Any error or non-2xx response fails the soak.`,
     ...o.problems.map((p) => `- **Problem:** ${p}`),

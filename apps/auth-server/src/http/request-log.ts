@@ -21,6 +21,8 @@ export function requestLog(logger: Logger): MiddlewareHandler<Env> {
     c.set('clientIp', clientIp(c));
     c.header('X-Request-Id', requestId);
     await next();
+    // Nothing built for a line nobody writes (HAL_LOG_LEVEL above info).
+    if (!logger.isLevelEnabled('info')) return;
     // No child logger per request: binding one costs more than the whole line at level info.
     logger.info(
       {
