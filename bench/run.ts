@@ -115,8 +115,9 @@ try {
   children.push(hal);
   const started = Date.now();
   const fixture = await setUpHal(hal.ready.url, HAL_POOL);
+  pg.settle();
   log(
-    `HAL at ${hal.ready.url} (pid ${hal.ready.pid}): ${HAL_POOL} users granted the bench app in ${Date.now() - started} ms`,
+    `HAL at ${hal.ready.url} (pid ${hal.ready.pid}): ${HAL_POOL} users granted the bench app in ${Date.now() - started} ms, then VACUUM ANALYZE and CHECKPOINT`,
   );
   const oidc = await startChild<OidcFixture>('oidc-provider', 'oidc-provider-server.ts', SERVER_CPUS, {
     env: { PORT: String(await freePort()), BENCH_POOL: String(POOL) },

@@ -23,14 +23,15 @@ const FINISH_GRACE_MS = 1_000;
  * has passed; should a statement never settle (no cancel reaches a dead network path), when
  * PostgreSQL's own statement_timeout (`statementTimeoutMs`) has certainly ended it.
  *
- * Requests `readOnly` picks (`http/read-only.ts`) run outside any scope: nothing of theirs can
- * commit that a 503 would deny, so their deadline answers 503 at once and cancels nothing.
+ * Requests that only read (`scoping`, `http/read-only.ts`) run outside any scope: nothing of theirs
+ * can commit that a 503 would deny, so their deadline answers 503 at once and cancels nothing. A
+ * route-scoped request gets its scope in `c.get('requestScope')` and binds its statements itself.
  * Deadlines share one coarse timer (`deadline-wheel.ts`): they fire up to 50 ms late, never early.
  */
 export function requestDeadline(
   ms: number,
   statementTimeoutMs: number,
-  readOnly: (c: Context<Env>) => boolean = () => false,
+  scoping: (c: Context<Env>) => 'none' | 'route' | 'request' = () => 'request',
 ): MiddlewareHandler<Env> {
   const wheel = new DeadlineWheel();
   return (c, next) =>
@@ -40,11 +41,14 @@ export function requestDeadline(
       // limit counter, a token's last use) enters no scope: it has nothing to roll back, and a
       // running scope costs every promise of the process (@hal/db scope.ts). Its deadline answers
       // 503 at once; a statement it left waiting ends at PostgreSQL's statement_timeout.
-      const scope = readOnly(c) ? undefined : new RequestScope();
+      const mode = scoping(c);
+      const scope = mode === 'none' ? undefined : new RequestScope();
+      // The route enters it (or hands it to its writes) itself.
+      if (mode === 'route') c.set('requestScope', scope);
       const outgoing = scope && (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
       const deadline = new Deadline(resolve, reject, statementTimeoutMs, scope, outgoing);
       deadline.slot = wheel.add(ms, deadline);
-      (scope ? scope.run(next) : next()).then(
+      (scope && mode === 'request' ? scope.run(next) : next()).then(
         () => deadline.answer(),
         (error) => deadline.answer(error ?? new Error('request failed')),
       );

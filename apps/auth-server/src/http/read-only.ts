@@ -20,4 +20,19 @@ const READ_ONLY = new Set([
   'GET /widget/v1/hal-widget.js',
 ]);
 
-export const readOnlyRequest = (c: Context<Env>) => READ_ONLY.has(`${c.req.method} ${c.req.path}`);
+/**
+ * Routes that enter the request's scope themselves (`c.get('requestScope')`): the token endpoint,
+ * whose client_credentials grant writes one row, handed its scope explicitly, and runs outside
+ * the ambient one (@hal/db scope.ts: a running AsyncLocalStorage costs every promise).
+ */
+const ROUTE_SCOPED = new Set(['POST /oauth/token']);
+
+/**
+ * How a request's statements are bound to it (`http/deadline.ts`): `none` (it only reads),
+ * `route` (its route enters or passes its scope), `request` (the whole request runs in it).
+ */
+export function requestScoping(c: Context<Env>): 'none' | 'route' | 'request' {
+  const key = `${c.req.method} ${c.req.path}`;
+  if (READ_ONLY.has(key)) return 'none';
+  return ROUTE_SCOPED.has(key) ? 'route' : 'request';
+}

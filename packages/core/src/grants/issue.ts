@@ -62,14 +62,17 @@ export async function issueAccessToken(
   // Signed while its `jti` is being stored; answered only once it is.
   const saved = recorded
     ? undefined
-    : ctx.store.saveAccessToken({
-        jti,
-        grantId: i.grant?.id ?? null,
-        appId: i.client.id,
-        userId,
-        codeHash: i.codeHash ?? null,
-        expiresAt,
-      });
+    : ctx.store.saveAccessToken(
+        {
+          jti,
+          grantId: i.grant?.id ?? null,
+          appId: i.client.id,
+          userId,
+          codeHash: i.codeHash ?? null,
+          expiresAt,
+        },
+        ctx.scope,
+      );
   let accessToken: string;
   try {
     accessToken = await ctx.signAccessToken(claims as unknown as Record<string, unknown>, ttl);

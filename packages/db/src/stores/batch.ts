@@ -42,8 +42,9 @@ export function batched<T>(write: (items: T[]) => Promise<void>, maxBatch = 500,
     flushing--;
   }
 
-  return (item: T): Promise<void> => {
-    const scope = currentScope();
+  // `explicit`: the caller's scope when it runs outside the ambient one.
+  return (item: T, explicit?: RequestScope): Promise<void> => {
+    const scope = explicit ?? currentScope();
     scope?.check();
     const written = new Promise<void>((resolve, reject) => {
       queue.push({ item, resolve, reject, scope });

@@ -22,7 +22,13 @@ export function oauthTokenRoutes(s: RouteDeps) {
           c.req.header('authorization'),
           bodyCredentials(params),
         );
-        return oauthJson(c, await runGrant(s.oauth.grantContext, client, params));
+        const scope = c.get('requestScope');
+        // client_credentials writes one row, the access token's `jti`, and hands it its scope; every
+        // other grant runs inside the request's scope (http/read-only.ts, `requestScoping`).
+        if (!scope) return oauthJson(c, await runGrant(s.oauth.grantContext, client, params));
+        if (params.get('grant_type') === 'client_credentials')
+          return oauthJson(c, await runGrant({ ...s.oauth.grantContext, scope }, client, params));
+        return oauthJson(c, await scope.run(() => runGrant(s.oauth.grantContext, client, params)));
       }),
     )
     .all('/oauth/token', postOnly);

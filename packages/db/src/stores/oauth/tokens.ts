@@ -3,6 +3,7 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { ChangeFeed } from '../../cache/change-feed';
 import type { Db } from '../../database';
 import { accessTokens, grants, oauthApps, refreshTokens, users } from '../../schema';
+import type { RequestScope } from '../../scope';
 import { batched } from '../batch';
 
 // A safety net only: every revocation is announced (NOTIFY) the moment it commits.
@@ -66,7 +67,7 @@ export function tokenStore(db: Db, feed: ChangeFeed) {
   });
 
   const issue: Pick<OAuthStore, 'saveAccessToken' | 'createRefreshToken'> = {
-    saveAccessToken: (token) => saveAccessTokens(token),
+    saveAccessToken: (token, scope) => saveAccessTokens(token, scope as RequestScope | undefined),
 
     async createRefreshToken(t) {
       await db.insert(refreshTokens).values({
