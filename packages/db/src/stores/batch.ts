@@ -6,15 +6,15 @@ type Entry<T> = { item: T; resolve: () => void; reject: (e: unknown) => void; sc
  * Group commit: calls made while writes are in flight are queued and written together in one
  * statement. Each caller's promise settles only once its own row is written, so nothing is
  * acknowledged before it is stored; under load, N requests cost one round trip instead of N.
- * Up to `maxInFlight` batches are in flight at once: with one, every request waits a whole round
- * trip to PostgreSQL behind the batch before its own, which on a busy machine (PostgreSQL waiting
- * for a core) bounds throughput by latency while the CPU idles.
+ * Up to `maxInFlight` batches are in flight at once (1: the largest batches, the fewest writes to
+ * PostgreSQL's socket, which a CPU profile of the token endpoint shows among its dearest steps;
+ * more trade batch size for latency when PostgreSQL's round trip, not the CPU, is the bound).
  *
  * The batch is shared, so no request cancels it (it runs outside every RequestScope); but a
  * request's answer waits for its row like for its own statements, and a row whose request was
  * abandoned (deadline, client gone) before it was sent is not written.
  */
-export function batched<T>(write: (items: T[]) => Promise<void>, maxBatch = 500, maxInFlight = 2) {
+export function batched<T>(write: (items: T[]) => Promise<void>, maxBatch = 500, maxInFlight = 1) {
   let queue: Entry<T>[] = [];
   let flushing = 0;
   const live = (entry: Entry<T>) => {
