@@ -131,7 +131,7 @@ export function scenarios(hal: { url: string } & HalFixture, oidc: OidcFixture, 
       notes: [
         'HAL is given an OAuth access token (JWT, scope `profile`) from the authorization code flow; it checks the token’s revocation state (cached per process and dropped by a trigger NOTIFY on any revocation: no query while nothing changes). oidc-provider’s userinfo accepts only opaque access tokens (JWT ones are for resource servers), so it gets one with `openid profile`.',
       ],
-      target: { bareShare: 0.4, source: 'issue 13, point 3' },
+      target: { share: 0.4, source: 'issue 13, point 3' },
     },
     ...meBy(hal, bareUrl, getWith),
     {
@@ -311,6 +311,6 @@ function meBy(
       { name: 'bare Hono', load: getWith(`${bareUrl}/${id}`, authorization) },
     ],
     notes: [kept, note],
-    target: { bareShare: 0.4, source: 'issue 13, point 3' },
+    target: { share: 0.4, source: 'issue 13, point 3' },
   }));
 }
