@@ -1,6 +1,8 @@
+import cluster from 'node:cluster';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { configFrom, startServer } from '@hal/auth-server';
 
 /**
@@ -9,7 +11,8 @@ import { configFrom, startServer } from '@hal/auth-server';
  */
 const config = configFrom({
   PORT: process.env.PORT,
-  HAL_ISSUER: `http://127.0.0.1:${process.env.PORT}`,
+  // The processes of bench/hal-cluster.ts share the issuer of the HAL whose tokens they are given.
+  HAL_ISSUER: process.env.BENCH_ISSUER ?? `http://127.0.0.1:${process.env.PORT}`,
   DATABASE_URL: process.env.DATABASE_URL,
   HAL_RATE_LIMITS: 'off',
   // Request logs off for the load; `BENCH_HAL_LOG_LEVEL=error` shows what a failing request hit.
@@ -18,8 +21,9 @@ const config = configFrom({
   HAL_DATA_DIR: process.env.HAL_DATA_DIR,
 });
 const server = await startServer(config);
-// The pid is this node process's own: the soak samples its RSS.
-console.log(`READY ${JSON.stringify({ url: server.url, pid: process.pid })}`);
+// The pid is this node process's own: the soak samples its RSS. A cluster worker tells its primary.
+if (cluster.isWorker) process.send?.({ type: 'ready' });
+else console.log(`READY ${JSON.stringify({ url: server.url, pid: process.pid })}`);
 
 /**
  * Over the runner's IPC channel, `{ type: 'memory' }` forces a full garbage collection and answers
@@ -33,6 +37,20 @@ process.on('message', async (message: { type?: string }) => {
   await session.post('HeapProfiler.collectGarbage');
   session.disconnect();
   process.send?.({ type: 'memory', ...process.memoryUsage() });
+});
+
+/**
+ * Garbage-collection pauses since the last `{ type: 'gc' }` message, answered to it (the soak asks
+ * before and after its run): what of HAL's tail latency its own collector accounts for.
+ */
+let pauses: number[] = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) pauses.push(entry.duration);
+}).observe({ entryTypes: ['gc'] });
+process.on('message', (message: { type?: string }) => {
+  if (message?.type !== 'gc') return;
+  process.send?.({ type: 'gc', pauses });
+  pauses = [];
 });
 
 process.on('SIGTERM', async () => {

@@ -14,8 +14,15 @@ import { startPostgres } from './lib/postgres';
 import { probe } from './lib/probe';
 import { startProfile } from './lib/profile';
 import { cpuText, flag, markdown, type Outcome, type SoakOutcome, soakLine, summary } from './lib/report';
-import { type OidcFixture, scenarios, soakScenario } from './lib/scenarios';
-import { memoryAfterGc, rssSampler, runMix } from './lib/soak';
+import {
+  type OidcFixture,
+  type Scenario,
+  scenarios,
+  soakScenario,
+  TWO_PROCESSES,
+  twoProcessScenarios,
+} from './lib/scenarios';
+import { gcPauses, memoryAfterGc, rssSampler, runMix } from './lib/soak';
 
 /**
  * `npm run bench`: HAL against node oidc-provider and a bare Hono route, one scenario after
@@ -37,6 +44,9 @@ const PROFILE = process.env.BENCH_PROFILE === '1';
 const SOAK = !ONLY || ONLY.includes('soak');
 const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
 const SOAK_SHARE = 0.8;
+/** Two HAL processes behind one port against one (`BENCH_ONLY=two_processes`), on these CPUs. */
+const TWO = !ONLY || ONLY.includes(TWO_PROCESSES);
+const CLUSTER_CPUS = process.env.BENCH_CLUSTER_CPUS ?? '0,1';
 const RSS_EVERY = 5;
 const PROFILE_DIR = join(ROOT, 'bench', '.profiles');
 // Only a complete, unprofiled run replaces BENCHMARKS.md; other runs report beside the profiles.
@@ -55,6 +65,7 @@ const COMMAND = [
     'BENCH_LOAD_CPUS',
     'BENCH_PG_CPUS',
     'BENCH_PG_STATEMENTS',
+    'BENCH_CLUSTER_CPUS',
   ]
     .filter((name) => process.env[name] !== undefined)
     .map((name) => `${name}=${process.env[name]}`),
@@ -90,11 +101,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
 let exitCode = 0;
 try {
   log(`PostgreSQL: ${pg.version} on ${pg.cluster.url}`);
+  const secretKey = randomBytes(32).toString('hex');
   const hal = await startChild<{ url: string; pid: number }>('HAL', 'hal-server.ts', SERVER_CPUS, {
     env: {
       PORT: String(await freePort()),
       DATABASE_URL: pg.cluster.url,
-      HAL_SECRET_KEY: randomBytes(32).toString('hex'),
+      HAL_SECRET_KEY: secretKey,
       HAL_DATA_DIR: dataDir,
       ...(PROFILE && { BENCH_PROFILE_DIR: PROFILE_DIR }),
     },
@@ -103,8 +115,9 @@ try {
   children.push(hal);
   const started = Date.now();
   const fixture = await setUpHal(hal.ready.url, HAL_POOL);
+  pg.settle();
   log(
-    `HAL at ${hal.ready.url} (pid ${hal.ready.pid}): ${HAL_POOL} users granted the bench app in ${Date.now() - started} ms`,
+    `HAL at ${hal.ready.url} (pid ${hal.ready.pid}): ${HAL_POOL} users granted the bench app in ${Date.now() - started} ms, then VACUUM ANALYZE and CHECKPOINT`,
   );
   const oidc = await startChild<OidcFixture>('oidc-provider', 'oidc-provider-server.ts', SERVER_CPUS, {
     env: { PORT: String(await freePort()), BENCH_POOL: String(POOL) },
@@ -115,7 +128,7 @@ try {
   const barePort = await freePort();
   const bareUrl = `http://127.0.0.1:${barePort}`;
   const every = scenarios({ url: hal.ready.url, ...fixture }, oidc.ready, bareUrl);
-  const all = every.filter((s) => !ONLY || ONLY.includes(s.id));
+  const all: Scenario[] = every.filter((s) => !ONLY || ONLY.includes(s.id));
   const soak = SOAK ? soakScenario(every) : undefined;
 
   // One request per target first: HAL's answers are what the bare routes send back, and a target
@@ -158,7 +171,30 @@ try {
   });
   children.push(bare);
 
-  const servers = { HAL: hal, 'HAL REST': hal, 'oidc-provider': oidc, 'bare Hono': bare };
+  let cluster: Child<{ url: string; pid: number }> | undefined;
+  if (TWO) {
+    cluster = await startChild<{ url: string; pid: number }>('HAL ×2', 'hal-cluster.ts', CLUSTER_CPUS, {
+      env: {
+        PORT: String(await freePort()),
+        BENCH_ISSUER: hal.ready.url,
+        DATABASE_URL: pg.cluster.url,
+        HAL_SECRET_KEY: secretKey,
+        HAL_DATA_DIR: dataDir,
+      },
+      cwd: join(ROOT, 'apps', 'auth-server'),
+    });
+    children.push(cluster);
+    log(`HAL ×2 at ${cluster.ready.url} (two processes on CPUs ${CLUSTER_CPUS})`);
+    all.push(...twoProcessScenarios(every, cluster.ready.url, CLUSTER_CPUS));
+  }
+
+  const servers = {
+    HAL: hal,
+    'HAL REST': hal,
+    'HAL ×2': cluster ?? hal,
+    'oidc-provider': oidc,
+    'bare Hono': bare,
+  };
   const loadBefore = loadavg();
   log(
     `\n${DURATION} s per target in ${ROUNDS} turns after ${WARMUP} s of warm-up, ${CONNECTIONS} connections; servers on CPU ${SERVER_CPUS}, PostgreSQL on ${PG_CPUS}, autocannon on ${LOAD_CPUS}${hasTaskset ? '' : ' (taskset missing: NOT pinned)'}\n`,
@@ -173,7 +209,8 @@ try {
       for (const { name, load } of s.targets) {
         const slot = slices.get(name) as { measured: Measured[]; cpuMs: number; pgMs: number };
         const serverPid = servers[name].process.pid as number;
-        const serverCpu = cpuMeter(() => [serverPid]);
+        // The cluster's primary and its workers.
+        const serverCpu = cpuMeter(() => (name === 'HAL ×2' ? processTree(serverPid) : [serverPid]));
         const pgCpu = name.startsWith('HAL') ? cpuMeter(() => processTree(pg.pid)) : undefined;
         // One slice is enough for a profile.
         const stopProfile =
@@ -222,7 +259,9 @@ try {
     const pgCpu = cpuMeter(() => processTree(pg.pid));
     const began = Date.now();
     const stopRss = rssSampler(pid, RSS_EVERY * 1000);
+    await gcPauses(hal.process); // from now on
     const run = await runMix(parts, { seconds: SOAK_SECONDS, connections: CONNECTIONS, rate });
+    const gc = await gcPauses(hal.process);
     const rss = stopRss();
     const [halCpuMs, pgCpuMs, wallMs] = [halCpu(), pgCpu(), Date.now() - began];
     const gcEnd = await memoryAfterGc(hal.process);
@@ -237,6 +276,7 @@ try {
       rssEvery: RSS_EVERY,
       gcStart,
       gcEnd,
+      gcPauses: gc,
       peakCpuMs,
       halCpuMs,
       pgCpuMs,

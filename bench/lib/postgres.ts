@@ -11,6 +11,11 @@ export interface BenchDatabase {
   version: string;
   /** `BENCH_PG_STATEMENTS=1`: pg_stat_statements, reset before a measurement and read after. */
   statements?: { reset(): void; top(limit: number): string };
+  /**
+   * VACUUM ANALYZE and CHECKPOINT: after the fixture's burst of writes, so that autovacuum, the
+   * first statistics and the checkpoint of the set-up do not land on the first scenario measured.
+   */
+  settle(): void;
   close(): void;
 }
 
@@ -60,5 +65,9 @@ export async function startPostgres(): Promise<BenchDatabase> {
                   from pg_stat_user_tables where n_tup_ins + n_tup_upd + n_tup_del > 0 order by relname`),
       }
     : undefined;
-  return { cluster, pid: postmaster, version, statements, close: () => removeCluster(cluster) };
+  const settle = () => {
+    psql('vacuum analyze');
+    psql('checkpoint');
+  };
+  return { cluster, pid: postmaster, version, statements, settle, close: () => removeCluster(cluster) };
 }

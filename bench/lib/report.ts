@@ -25,6 +25,8 @@ export interface SoakOutcome {
   /** HAL's memory after a full garbage collection, before the peak run and after the soak. */
   gcStart?: NodeJS.MemoryUsage;
   gcEnd?: NodeJS.MemoryUsage;
+  /** HAL's garbage-collection pauses during the soak, in ms. */
+  gcPauses?: number[];
   /** CPU time used by HAL and PostgreSQL together during the peak run, in ms. */
   peakCpuMs: number;
   /** CPU time used during the soak, in ms: HAL's node process, and the PostgreSQL cluster. */
@@ -87,16 +89,22 @@ function scenarioTable(o: Outcome): string[] {
 }
 
 /**
- * Whether HAL met a scenario's floor (its req/s as a share of bare Hono's in the same run), in one
- * sentence; undefined when the scenario sets none or a figure is missing.
+ * Whether HAL met a scenario's floor (its req/s as a share of bare Hono's, or of HAL's in another
+ * scenario, in the same run), in one sentence; undefined when the scenario sets none.
  */
-export function targetLine(o: Outcome): string | undefined {
+export function targetLine(o: Outcome, outcomes: Outcome[]): string | undefined {
   const { target } = o.scenario;
-  const { HAL: h, 'bare Hono': b } = o.results;
-  if (!target || !h || !b?.rps) return undefined;
+  if (!target) return undefined;
+  const h = o.results.HAL;
+  const other = target.against && outcomes.find((x) => x.scenario.id === target.against);
+  const b = target.against ? (other ? other.results.HAL : undefined) : o.results['bare Hono'];
+  const what = target.against ? `HAL’s own ${target.against}` : 'bare Hono';
+  const head = `Target (${target.source}): ${o.scenario.id} at ${target.share.toFixed(2)}× of ${what} or better.`;
+  if (!h || !b?.rps)
+    return `${head} Not measured: ${target.against && !other ? `${target.against} was not in this run` : 'a figure is missing'}.`;
   const share = h.rps / b.rps;
   const flagged = [h, b].some((m) => flag(m)) ? ' (a run was FLAGGED: see its table)' : '';
-  return `Target (${target.source}): ${o.scenario.id} at ${target.bareShare.toFixed(2)}× of bare Hono or better. Measured ${share.toFixed(2)}× (${n0(h.rps)} against ${n0(b.rps)} req/s): **${share >= target.bareShare ? 'met' : 'NOT met'}**${flagged}.`;
+  return `${head} Measured ${share.toFixed(3)}× (${n0(h.rps)} against ${n0(b.rps)} req/s): **${share >= target.share ? 'met' : 'NOT met'}**${flagged}.`;
 }
 
 /** HAL's MCP server against HAL's REST API in the same run (the MCP scenario), in one sentence. */
@@ -104,6 +112,13 @@ function restLine(o: Outcome): string | undefined {
   const { HAL: h, 'HAL REST': r } = o.results;
   if (!h || !r?.rps) return undefined;
   return `HAL's MCP server (${o.scenario.id}): ${n0(h.rps)} req/s, ${(h.rps / r.rps).toFixed(2)}× of HAL's REST API for the same answer (${n0(r.rps)} req/s); p99 ${ms(h.p99)} against ${ms(r.p99)} ms.`;
+}
+
+/** Two HAL processes against one in the same run (point 6), in one sentence. */
+function twoLine(o: Outcome): string | undefined {
+  const { HAL: h, 'HAL ×2': two } = o.results;
+  if (!h?.rps || !two) return undefined;
+  return `Two HAL processes (${o.scenario.id}): ${n0(two.rps)} req/s, ${(two.rps / h.rps).toFixed(2)}× of one process (${n0(h.rps)} req/s); p99 ${ms(two.p99)} against ${ms(h.p99)} ms.`;
 }
 
 /**
@@ -122,9 +137,11 @@ export function summary(outcomes: Outcome[]): string[] {
       `| ${o.scenario.id}${flagged} | ${h ? n0(h.rps) : '—'} | ${p ? n0(p.rps) : '—'} | ${b ? n0(b.rps) : '—'} | ${p ? ratio(h?.rps, p.rps) : '—'} | ${ratio(h?.rps, b?.rps)} | ${h ? ms(h.p99) : '—'} | ${p ? ms(p.p99) : '—'} | ${p ? ratio(totalCpu(p), totalCpu(h)) : '—'} |`,
     );
   }
-  const targets = [...outcomes.map(targetLine), ...outcomes.map(restLine)].filter(
-    (line) => line !== undefined,
-  );
+  const targets = [
+    ...outcomes.map((o) => targetLine(o, outcomes)),
+    ...outcomes.map(restLine),
+    ...outcomes.map(twoLine),
+  ].filter((line) => line !== undefined);
   if (targets.length) lines.push('', ...targets);
   return lines;
 }
@@ -198,6 +215,16 @@ export function soakLine(o: SoakOutcome): string {
   return `${failed ? `FAILED: ${failures.join(', ')}` : 'PASSED: 0 errors, 0 non-2xx'}; ${n0(o.run.rps)} req/s of ${n0(o.run.rate ?? 0)} targeted${short} (${Math.round(o.share * 100)}% of a ${n0(o.peak.rps)} req/s peak), p50 ${ms(o.run.latency.p50)} ms, p99 ${ms(o.run.latency.p99)} ms; ${memoryText}`;
 }
 
+/** HAL's collector during the soak: how much of its tail latency the pauses can account for. */
+function gcText(o: SoakOutcome): string {
+  const pauses = o.gcPauses;
+  if (!pauses) return '- Garbage collection: HAL did not report its pauses.';
+  const total = pauses.reduce((a, b) => a + b, 0);
+  const longest = pauses.reduce((a, b) => Math.max(a, b), 0);
+  const over = (limit: number) => pauses.filter((p) => p > limit).length;
+  return `- Garbage collection in HAL during the soak: ${n0(pauses.length)} pauses, ${n0(total)} ms in all (${((100 * total) / o.wallMs).toFixed(1)}% of the time), the longest ${longest.toFixed(1)} ms; ${over(5)} over 5 ms, ${over(10)} over 10 ms. A request in flight across a pause waits it out, so the longest pause bounds what the collector adds to any one latency.`;
+}
+
 function soakSection(o: SoakOutcome): string[] {
   const { run, peak } = o;
   const { rss, grew } = soakVerdict(o);
@@ -246,6 +273,7 @@ function soakSection(o: SoakOutcome): string[] {
   else lines.push('- RSS: /proc was not readable, no samples.');
   lines.push(
     `- Server CPU during the soak: HAL’s node process ${busy(o.halCpuMs)} of a core, PostgreSQL ${busy(o.pgCpuMs)} (pinned as above), ${n0(((o.halCpuMs + o.pgCpuMs) * 1000) / Math.max(1, run.requests))} µs per request against ${n0((o.peakCpuMs * 1000) / Math.max(1, peak.requests))} µs in the peak run (a saturated server answers more requests per wake-up and per round trip to PostgreSQL, so a share of the peak rate is a larger share of the core). A soak short of its target rate (below ${pct(SHORT_OF_TARGET)} of it) is flagged: HAL, or the machine’s other work, kept it from the intended load.`,
+    gcText(o),
     `- Pacing: autocannon’s own rate limit lets each connection send its whole quota for the second back to back as the second starts, all connections in step, which at ${pct(o.share)} of peak is a saturated burst then idle time (and saturated latencies). So each connection is an autocannon instance of its own with its share of the rate (\`connectionRate\`), the instances started 1/${run.connections} s apart. Latency is measured per request from the moment autocannon builds it to its complete response, without coordinated-omission correction.`,
     `- The refresh requests rotate chains from the pool the \`refresh_token\` scenario uses; ${run.poolLeft ?? '—'} chains were left at the end. Any error or non-2xx response fails the soak.`,
     ...o.problems.map((p) => `- **Problem:** ${p}`),

@@ -1,8 +1,11 @@
 import type { HalFixture } from './hal-setup';
 import { basicAuth, FORM, type Load } from './load';
 
-/** `HAL REST`: HAL's own REST endpoint, measured beside HAL's MCP server in the MCP scenario. */
-export type TargetName = 'HAL' | 'HAL REST' | 'oidc-provider' | 'bare Hono';
+/**
+ * `HAL REST`: HAL's own REST endpoint, measured beside HAL's MCP server in the MCP scenario.
+ * `HAL ×2`: two HAL processes behind one port (bench/hal-cluster.ts), beside the single one.
+ */
+export type TargetName = 'HAL' | 'HAL REST' | 'HAL ×2' | 'oidc-provider' | 'bare Hono';
 
 export interface OidcFixture {
   url: string;
@@ -18,8 +21,11 @@ export interface Scenario {
   /** What each target is asked, in the order they run. */
   targets: { name: TargetName; load: Load }[];
   notes: string[];
-  /** A floor on HAL's req/s as a share of bare Hono's in the same run, and where it comes from. */
-  target?: { bareShare: number; source: string };
+  /**
+   * A floor on HAL's req/s as a share of another figure of the same run, and where it comes from:
+   * bare Hono's in this scenario, or with `against` HAL's own in the scenario of that id.
+   */
+  target?: { share: number; against?: string; source: string };
 }
 
 const refreshBody = (token: string) => `grant_type=refresh_token&refresh_token=${encodeURIComponent(token)}`;
@@ -125,7 +131,7 @@ export function scenarios(hal: { url: string } & HalFixture, oidc: OidcFixture, 
       notes: [
         'HAL is given an OAuth access token (JWT, scope `profile`) from the authorization code flow; it checks the token’s revocation state (cached per process and dropped by a trigger NOTIFY on any revocation: no query while nothing changes). oidc-provider’s userinfo accepts only opaque access tokens (JWT ones are for resource servers), so it gets one with `openid profile`.',
       ],
-      target: { bareShare: 0.4, source: 'issue 13, point 3' },
+      target: { share: 0.4, source: 'issue 13, point 3' },
     },
     ...meBy(hal, bareUrl, getWith),
     {
@@ -182,9 +188,10 @@ export function scenarios(hal: { url: string } & HalFixture, oidc: OidcFixture, 
       ],
       notes: [
         'Per request HAL verifies the Bearer access token (an ES256 JWT: the signature is checked once, then cached), checks its `jti` for revocation and loads the project with the approving user’s membership and role (both cached per process and dropped by trigger NOTIFYs when a token, project or member changes: no query while nothing changes), opens the project’s identity secret (AES-GCM, once per sealed value), computes `user_hash` (HMAC-SHA256) and signs `user_jwt` (an HS256 JWT). The token comes from one authorization code flow with `scope=widget:serve` and `project_id`; every request signs the same `user_id`.',
-        'oidc-provider has no counterpart (widget identity is HAL’s own), hence “—” in its columns. The bare Hono route reads the JSON body and answers HAL’s recorded answer (same bytes, same size). The widget issue (point 9) asks for HAL at 0.5× of bare Hono or better here: the Summary’s “HAL / bare Hono” ratio is that figure.',
+        'oidc-provider has no counterpart (widget identity is HAL’s own), hence “—” in its columns. The bare Hono route reads the JSON body and answers HAL’s recorded answer (same bytes, same size).',
+        'Target (issue 13, point 4; it replaces the widget issue’s 0.5× of bare Hono): HAL here at 0.6× or better of HAL’s own `GET /api/v1/auth/me` with an OAuth access token (the `me` scenario) in the same run, the same Bearer authentication with signing on top; the answer is computed for every request, never cached.',
       ],
-      target: { bareShare: 0.5, source: 'widget issue, point 9' },
+      target: { share: 0.6, against: 'me', source: 'issue 13, point 4' },
     },
     {
       id: 'identify',
@@ -200,6 +207,33 @@ export function scenarios(hal: { url: string } & HalFixture, oidc: OidcFixture, 
       ],
     },
   ];
+}
+
+/** What `BENCH_ONLY` names to run {@link twoProcessScenarios}. */
+export const TWO_PROCESSES = 'two_processes';
+
+/**
+ * Issue 13, point 6: `client_credentials` and `sign_identity` against one HAL process and against
+ * two behind one port (`clusterUrl`), the same PostgreSQL. No target: the report states the ratio.
+ */
+export function twoProcessScenarios(all: Scenario[], clusterUrl: string, cpus: string): Scenario[] {
+  return ['client_credentials', 'sign_identity'].map((id) => {
+    const scenario = all.find((s) => s.id === id);
+    const load = scenario?.targets.find((t) => t.name === 'HAL')?.load;
+    if (!scenario || !load) throw new Error(`two processes: no HAL load in scenario ${id}`);
+    const path = new URL(load.url).pathname;
+    return {
+      id: `${id}_${TWO_PROCESSES}`,
+      title: `${scenario.title}: one HAL process against two behind one port`,
+      targets: [
+        { name: 'HAL', load },
+        { name: 'HAL ×2', load: { ...load, url: `${clusterUrl}${path}` } },
+      ],
+      notes: [
+        `\`HAL ×2\` is two HAL processes behind one port (Node’s cluster module: the primary accepts each connection and hands it to a worker in turn; bench/hal-cluster.ts), with the same PostgreSQL, secret key and issuer as the single HAL, whose tokens they accept. The two processes may use CPUs ${cpus} (\`BENCH_CLUSTER_CPUS\`), the single one its core as everywhere else; PostgreSQL stays where it is and autocannon on its core: on a two-core machine the second process shares a core with the load generator, so the ratio shows what a second process buys here, not on a machine with cores to spare. Its CPU column counts the primary and both workers.`,
+      ],
+    };
+  });
 }
 
 /** One kind of request in the soak's mix, `weight` of them in every cycle of requests. */
@@ -277,6 +311,6 @@ function meBy(
       { name: 'bare Hono', load: getWith(`${bareUrl}/${id}`, authorization) },
     ],
     notes: [kept, note],
-    target: { bareShare: 0.4, source: 'issue 13, point 3' },
+    target: { share: 0.4, source: 'issue 13, point 3' },
   }));
 }

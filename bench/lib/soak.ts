@@ -229,3 +229,20 @@ export function memoryAfterGc(child: ChildProcess): Promise<NodeJS.MemoryUsage |
     if (!child.send?.({ type: 'memory' })) done();
   });
 }
+
+/** HAL's garbage-collection pauses (ms) since the last call (hal-server.ts), or undefined. */
+export function gcPauses(child: ChildProcess): Promise<number[] | undefined> {
+  return new Promise((resolve) => {
+    const done = (pauses?: number[]) => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolve(pauses);
+    };
+    const onMessage = (message: { type?: string; pauses?: number[] }) => {
+      if (message?.type === 'gc') done(message.pauses);
+    };
+    const timer = setTimeout(() => done(), 10_000);
+    child.on('message', onMessage);
+    if (!child.send?.({ type: 'gc' })) done();
+  });
+}

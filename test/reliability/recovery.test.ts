@@ -140,6 +140,29 @@ describe.runIf(BACKENDS.includes('postgres'))(
       await nothingHappened(token, before);
     });
 
+    it('answers a read-only request (GET /api/v1/auth/me, no request scope) 503 at its deadline while its read waits', async () => {
+      const { res: issued } = await codeFlow(hal.url, browser, app, { scope: 'profile' });
+      expect(issued.status, issued.text).toBe(200);
+      // A fresh token: its revocation state is not cached yet, so /me reads it and waits on the lock.
+      const release = await holdLocks(adminUrl, 'lock table access_tokens in access exclusive mode');
+      const started = performance.now();
+      const res = await fetch(`${hal.url}/api/v1/auth/me`, {
+        headers: { authorization: `Bearer ${issued.json.access_token}` },
+      });
+      const ms = performance.now() - started;
+      await release();
+      console.info('read held past the deadline:', { status: res.status, ms: Math.round(ms) });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(ms).toBeGreaterThanOrEqual(DEADLINE_MS - 50);
+      expect(ms).toBeLessThan(DEADLINE_MS + SLACK_MS);
+      // Once the lock is gone the same token reads as usual.
+      const again = await fetch(`${hal.url}/api/v1/auth/me`, {
+        headers: { authorization: `Bearer ${issued.json.access_token}` },
+      });
+      expect(again.status).toBe(200);
+    });
+
     it('cancels the rotation of a client that went away before it committed', async () => {
       const token = await newChain();
       const before = await grantOf(token);

@@ -6,6 +6,7 @@ import { ApiError, apiErrorResponse } from './http/api-errors';
 import { type AuthDeps, authenticate } from './http/auth';
 import { requestDeadline } from './http/deadline';
 import { onError } from './http/errors';
+import { requestScoping } from './http/read-only';
 import { requestLog } from './http/request-log';
 import { routeDeps } from './http/route-deps';
 import type { Env } from './http/types';
@@ -53,7 +54,7 @@ export function createApp(services: Services, secretKey: Uint8Array, tracing?: M
   app.use(requestLog(s.logger, s.metrics));
   // No request may hang on a stuck dependency: past its deadline (or once its client is gone) its
   // database work is cancelled, and it is answered 503 (retry) only once nothing it wrote can commit.
-  app.use(requestDeadline(s.config.requestTimeoutMs, s.config.requestTimeoutMs));
+  app.use(requestDeadline(s.config.requestTimeoutMs, s.config.requestTimeoutMs, requestScoping));
   // Refused before routing, rendered by onError in the shape of the surface the path belongs to.
   const tooLarge = (c: Context): never => {
     // RFC 9110 §15.5.14: the rest of the body is not read, so the connection ends with this answer.

@@ -73,14 +73,18 @@ export interface OAuthStore {
   /** Revokes every access and refresh token issued from a code. */
   revokeIssuedFromCode(codeHash: string): Promise<void>;
   grant(id: string): Promise<GrantRecord | undefined>;
-  saveAccessToken(token: {
-    jti: string;
-    grantId: string | null;
-    appId: string;
-    userId: string;
-    codeHash: string | null;
-    expiresAt: Date;
-  }): Promise<void>;
+  saveAccessToken(
+    token: {
+      jti: string;
+      grantId: string | null;
+      appId: string;
+      userId: string;
+      codeHash: string | null;
+      expiresAt: Date;
+      /** The request's statement scope, when the grant runs outside the ambient one (see GrantContext). */
+    },
+    scope?: unknown,
+  ): Promise<void>;
   createRefreshToken(
     token: NewRefreshToken & {
       grantId: string;

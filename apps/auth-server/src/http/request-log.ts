@@ -26,6 +26,8 @@ export function requestLog(logger: Logger, metrics: Metrics): MiddlewareHandler<
     await next();
     const ms = performance.now() - started;
     metrics.request(c.req.method, routePath(c), c.res.status, ms / 1000);
+    // Nothing built for a line nobody writes (HAL_LOG_LEVEL above info).
+    if (!logger.isLevelEnabled('info')) return;
     // No child logger per request: binding one costs more than the whole line at level info.
     logger.info(
       {

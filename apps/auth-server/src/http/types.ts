@@ -1,3 +1,4 @@
+import type { RequestScope } from '@hal/db';
 import type { Logger } from 'pino';
 import type { Principal } from '../services/principal';
 import type { GuardedResource } from '../services/resources';
@@ -12,5 +13,10 @@ export type Env = {
     /** The protected resource the request was authenticated for (`/api`, `/mcp`). */
     resource: GuardedResource;
     clientIp: string;
+    /**
+     * The request's statement scope, for a route that enters it itself (`http/read-only.ts`,
+     * `requestScoping`); unset elsewhere.
+     */
+    requestScope?: RequestScope;
   };
 };

@@ -28,4 +28,9 @@ export interface GrantContext {
     userId: string | undefined,
   ): Promise<{ ttl?: number; claims?: Record<string, unknown> }>;
   now(): Date;
+  /**
+   * The request's statement scope (opaque here), handed to the store with each write, for a grant
+   * that runs outside the request's ambient scope (the token endpoint's client_credentials).
+   */
+  scope?: unknown;
 }

@@ -59,17 +59,28 @@ export async function issueAccessToken(
     authorizationDetails: i.details ?? undefined,
   });
   Object.assign(claims, extras.claims);
-  if (!recorded)
-    await ctx.store.saveAccessToken({
-      jti,
-      grantId: i.grant?.id ?? null,
-      appId: i.client.id,
-      userId,
-      codeHash: i.codeHash ?? null,
-      expiresAt,
-    });
+  // Signed while its `jti` is being stored; answered only once it is.
+  const saved = recorded
+    ? undefined
+    : ctx.store.saveAccessToken(
+        {
+          jti,
+          grantId: i.grant?.id ?? null,
+          appId: i.client.id,
+          userId,
+          codeHash: i.codeHash ?? null,
+          expiresAt,
+        },
+        ctx.scope,
+      );
+  let accessToken: string;
+  try {
+    accessToken = await ctx.signAccessToken(claims as unknown as Record<string, unknown>, ttl);
+  } finally {
+    await saved;
+  }
   const response: TokenResponse = {
-    access_token: await ctx.signAccessToken(claims as unknown as Record<string, unknown>, ttl),
+    access_token: accessToken,
     token_type: 'Bearer',
     expires_in: ttl,
     scope: i.scopes.join(' '),

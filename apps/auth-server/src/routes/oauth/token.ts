@@ -22,8 +22,19 @@ export function oauthTokenRoutes(s: RouteDeps) {
           c.req.header('authorization'),
           bodyCredentials(params),
         );
-        const response = await runGrant(s.oauth.grantContext, client, params);
-        s.metrics.tokenIssued(params.get('grant_type') as string); // a supported one: runGrant ran it
+        const grant = params.get('grant_type') as string; // a supported one once runGrant ran it
+        const scope = c.get('requestScope');
+        // client_credentials writes one row, the access token's `jti`, and hands it its scope; every
+        // other grant runs inside the request's scope (http/read-only.ts, `requestScoping`).
+        const response =
+          scope && grant !== 'client_credentials'
+            ? await scope.run(() => runGrant(s.oauth.grantContext, client, params))
+            : await runGrant(
+                scope ? { ...s.oauth.grantContext, scope } : s.oauth.grantContext,
+                client,
+                params,
+              );
+        s.metrics.tokenIssued(grant);
         return oauthJson(c, response);
       }),
     )

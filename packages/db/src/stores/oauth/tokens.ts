@@ -3,6 +3,7 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { ChangeFeed } from '../../cache/change-feed';
 import type { Db } from '../../database';
 import { accessTokens, grants, oauthApps, refreshTokens, users } from '../../schema';
+import type { RequestScope } from '../../scope';
 import { batched } from '../batch';
 
 // A safety net only: every revocation is announced (NOTIFY) the moment it commits.
@@ -44,13 +45,30 @@ export function tokenStore(db: Db, feed: ChangeFeed) {
   );
   // Every issued access token writes its `jti`: the hottest insert, group-committed.
   const saveAccessTokens = batched<typeof accessTokens.$inferInsert>(async (rows) => {
+    // One statement text whatever the batch size (the rows travel as one JSON parameter): it is
+    // parsed and planned once per connection, where a VALUES list of each size is a new statement.
     // Idempotent: a batch retried row by row after its connection died may have committed
     // (src/in-doubt.ts), and a `jti` is random, so a conflict can only be that row itself.
-    await db.insert(accessTokens).values(rows).onConflictDoNothing();
+    const json = JSON.stringify(
+      rows.map((r) => ({
+        jti: r.jti,
+        grant_id: r.grantId ?? null,
+        app_id: r.appId,
+        user_id: r.userId,
+        code_hash: r.codeHash ?? null,
+        expires_at: r.expiresAt,
+      })),
+    );
+    await db.execute(
+      sql`insert into access_tokens (jti, grant_id, app_id, user_id, code_hash, expires_at)
+        select * from json_to_recordset(${json}::json)
+          as t(jti text, grant_id text, app_id text, user_id text, code_hash text, expires_at timestamptz)
+        on conflict do nothing`,
+    );
   });
 
   const issue: Pick<OAuthStore, 'saveAccessToken' | 'createRefreshToken'> = {
-    saveAccessToken: (token) => saveAccessTokens(token),
+    saveAccessToken: (token, scope) => saveAccessTokens(token, scope as RequestScope | undefined),
 
     async createRefreshToken(t) {
       await db.insert(refreshTokens).values({
