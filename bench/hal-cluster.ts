@@ -9,9 +9,11 @@ import { fileURLToPath } from 'node:url';
  * worker listens.
  */
 const workers = Number(process.env.BENCH_WORKERS ?? 2);
+// Built (bench/.build/, beside a built hal-server) or run from source under tsx.
+const built = import.meta.url.endsWith('.mjs');
 cluster.setupPrimary({
-  exec: fileURLToPath(new URL('hal-server.ts', import.meta.url)),
-  execArgv: ['--import', 'tsx'],
+  exec: fileURLToPath(new URL(built ? 'hal-server.mjs' : 'hal-server.ts', import.meta.url)),
+  execArgv: built ? ['--enable-source-maps'] : ['--import', 'tsx'],
 });
 // One after the other: each starts as a HAL instance does (migrations, caches, change feed).
 for (let i = 0; i < workers; i++) {

@@ -4,6 +4,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../test/support/postgres-cluster';
+import { BUILD_DIR, buildServers } from './lib/build-servers';
 import { type Child, startChild } from './lib/children';
 import { cpuMeter, processTree } from './lib/cpu-time';
 import { hasTaskset, LOAD_CPUS, PG_CPUS, pinProcess, SERVER_CPUS } from './lib/cpus';
@@ -102,6 +103,13 @@ let exitCode = 0;
 try {
   log(`PostgreSQL: ${pg.version} on ${pg.cluster.url}`);
   const secretKey = randomBytes(32).toString('hex');
+  const built = await buildServers([
+    'hal-server.ts',
+    'hal-cluster.ts',
+    'oidc-provider-server.ts',
+    'bare-hono.ts',
+  ]);
+  log(`servers built to plain JavaScript in ${BUILD_DIR}`);
   const hal = await startChild<{ url: string; pid: number }>('HAL', 'hal-server.ts', SERVER_CPUS, {
     env: {
       PORT: String(await freePort()),
@@ -111,6 +119,7 @@ try {
       ...(PROFILE && { BENCH_PROFILE_DIR: PROFILE_DIR }),
     },
     cwd: join(ROOT, 'apps', 'auth-server'),
+    built: built.get('hal-server.ts'),
   });
   children.push(hal);
   const started = Date.now();
@@ -121,6 +130,7 @@ try {
   );
   const oidc = await startChild<OidcFixture>('oidc-provider', 'oidc-provider-server.ts', SERVER_CPUS, {
     env: { PORT: String(await freePort()), BENCH_POOL: String(POOL) },
+    built: built.get('oidc-provider-server.ts'),
   });
   children.push(oidc);
   log(`oidc-provider at ${oidc.ready.url}`);
@@ -168,6 +178,7 @@ try {
   }
   const bare = await startChild<{ url: string }>('bare Hono', 'bare-hono.ts', SERVER_CPUS, {
     env: { PORT: String(barePort), BARE_ROUTES: JSON.stringify(bareRoutes) },
+    built: built.get('bare-hono.ts'),
   });
   children.push(bare);
 
@@ -182,6 +193,7 @@ try {
         HAL_DATA_DIR: dataDir,
       },
       cwd: join(ROOT, 'apps', 'auth-server'),
+      built: built.get('hal-cluster.ts'),
     });
     children.push(cluster);
     log(`HAL ×2 at ${cluster.ready.url} (two processes on CPUs ${CLUSTER_CPUS})`);
@@ -299,6 +311,7 @@ try {
           ? `Pinning: every server (HAL, oidc-provider, bare Hono) runs alone as a child process on CPU ${SERVER_CPUS} (\`taskset\`), PostgreSQL on CPU ${PG_CPUS}, autocannon in the parent on CPU ${LOAD_CPUS}. oidc-provider keeps everything in memory; HAL pays for PostgreSQL, on the same core when both are ${SERVER_CPUS}.`
           : 'Pinning: taskset was missing, so nothing was pinned.',
         `HAL at ${halRevision(ROOT)}; rate limits and request logs off (\`HAL_RATE_LIMITS=off\`, \`HAL_LOG_LEVEL=silent\`).`,
+        'Every server runs as plain JavaScript bundled by esbuild, as `npm start` runs HAL (bench/lib/build-servers.ts), not under tsx.',
       ],
     },
     soakOutcome,

@@ -21,10 +21,13 @@ export interface ChildOptions {
    * pages are TSX compiled for `hono/jsx`, so HAL runs from its own folder, as `npm start` does.
    */
   cwd?: string;
+  /** The script built to plain JavaScript (build-servers.ts), run with node alone. */
+  built?: string;
 }
 
 /**
- * Starts `bench/<script>` under tsx on `cpus` and waits for its `READY <json>` line. The child's
+ * Starts `bench/<script>` on `cpus`, built (`built`, see build-servers.ts) or else under tsx, and
+ * waits for its `READY <json>` line. The child's
  * stderr is kept and shown only if it fails to start; later output goes to stderr, prefixed.
  */
 export function startChild<T>(
@@ -33,8 +36,13 @@ export function startChild<T>(
   cpus: string,
   options: ChildOptions,
 ): Promise<Child<T>> {
-  const { env, cwd = BENCH_DIR } = options;
-  const [cmd, ...args] = pinned(cpus, [process.execPath, '--import', 'tsx', join(BENCH_DIR, script)]);
+  const { env, cwd = BENCH_DIR, built } = options;
+  const [cmd, ...args] = pinned(
+    cpus,
+    built
+      ? [process.execPath, '--enable-source-maps', built]
+      : [process.execPath, '--import', 'tsx', join(BENCH_DIR, script)],
+  );
   const child = spawn(cmd as string, args, {
     cwd,
     env: { ...process.env, ...env },
