@@ -1,14 +1,8 @@
-import {
-  createHmac,
-  createPrivateKey,
-  sign as cryptoSign,
-  type KeyObject,
-  randomBytes,
-  randomUUID,
-} from 'node:crypto';
+import { createPrivateKey, sign as cryptoSign, type KeyObject, randomUUID } from 'node:crypto';
 import { decryptSecret, encryptSecret } from '@hal/core';
 import { detached, type SigningKey, type Stores } from '@hal/db';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVerify } from 'jose';
+import { cacheKeyer } from './cache-key';
 
 // ES256: verification is several times faster than RS256 (BENCHMARKS.md).
 const ALG = 'ES256';
@@ -28,7 +22,7 @@ export class Keyring {
   #keys: Loaded[] = [];
   /** Payloads of verified JWTs, under a keyed hash of the token: the cache never holds a credential. */
   #verified = new Map<string, JWTPayload>();
-  readonly #verifiedKey = randomBytes(32);
+  readonly #verifiedKey = cacheKeyer();
   /** Lookups of the verified-signature cache, for metrics. */
   readonly verifiedCache = { name: 'verified_jwts', hits: 0, misses: 0 };
   #loadedAt = 0;
@@ -94,9 +88,7 @@ export class Keyring {
    * database lookup that follows): only its expiry is re-checked. Revocation is never cached.
    */
   async verify(token: string, typ: string, issuer: string): Promise<{ payload: JWTPayload }> {
-    const key = createHmac('sha256', this.#verifiedKey)
-      .update(`${typ}\u0000${issuer}\u0000${token}`)
-      .digest('base64url');
+    const key = this.#verifiedKey(`${typ}\u0000${issuer}\u0000${token}`);
     const hit = this.#verified.get(key);
     if (hit) {
       this.verifiedCache.hits++;
