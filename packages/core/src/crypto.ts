@@ -1,18 +1,22 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+// One-shot `crypto.hash` (Node 20.12+): about 3x cheaper than a createHash object for short inputs,
+// and the token endpoint hashes several values per request.
+const sha256 = (value: string | Uint8Array) => hash('sha256', value, 'buffer');
 
 /**
  * Compares two secrets in constant time. Lengths are compared through their SHA-256 digests so
  * that neither the content nor the length of the expected value leaks through timing.
  */
 export function constantEqual(a: string | Uint8Array, b: string | Uint8Array): boolean {
-  const da = createHash('sha256').update(a).digest();
-  const db = createHash('sha256').update(b).digest();
+  const da = sha256(a);
+  const db = sha256(b);
   return timingSafeEqual(da, db) && Buffer.byteLength(a as string) === Buffer.byteLength(b as string);
 }
 
 /** The one way HAL hashes a high-entropy token (PAT, refresh token, code, session) for storage. */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  return hash('sha256', token, 'base64url');
 }
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';

@@ -69,7 +69,7 @@ export class Keyring {
     const now = Math.floor(Date.now() / 1000);
     // RFC 7515 §7.1 compact JWS, signed synchronously by node:crypto: about 3× the throughput of
     // jose's WebCrypto path on the token endpoint (measured: BENCHMARKS.md). Verification stays jose.
-    const header = Buffer.from(JSON.stringify({ alg: ALG, typ, kid: key.kid })).toString('base64url');
+    const header = this.#header(key.kid, typ);
     const claims = Buffer.from(JSON.stringify({ ...payload, iat: now, exp: now + expiresIn })).toString(
       'base64url',
     );
@@ -80,6 +80,18 @@ export class Keyring {
       dsaEncoding: 'ieee-p1363',
     });
     return `${input}.${signature.toString('base64url')}`;
+  }
+
+  // The encoded protected header depends only on the key and `typ`: encoded once per pair.
+  #headers = new Map<string, string>();
+  #header(kid: string, typ: string): string {
+    const id = `${kid} ${typ}`;
+    let header = this.#headers.get(id);
+    if (header === undefined) {
+      header = Buffer.from(JSON.stringify({ alg: ALG, typ, kid })).toString('base64url');
+      this.#headers.set(id, header);
+    }
+    return header;
   }
 
   /**
@@ -138,6 +150,7 @@ export class Keyring {
   async #load() {
     const rows = await this.store.published();
     const signer = rows.find((r) => !r.retiredAt);
+    this.#headers.clear();
     this.#keys = await Promise.all(rows.map((r) => this.#toLoaded(r, r === signer)));
     this.#loadedAt = Date.now();
   }
