@@ -6,7 +6,7 @@ import pino, { type Logger } from 'pino';
 import { createApp, MAX_BODY_BYTES } from './app';
 import type { Config } from './env';
 import { refuseConnect, tendConnection } from './http/connection';
-import { securityHeaders, withSecurityHeaders } from './http/security-headers';
+import { secureResponse, securityHeaders } from './http/security-headers';
 import { loadSecretKey } from './lib/secret-key';
 import { createServices, type Services } from './services';
 
@@ -45,11 +45,12 @@ export async function startServer(
   // Unread request bodies are drained by size, not by @hono/node-server's 500 ms (http/connection.ts).
   const listener = getRequestListener(app.fetch, { autoCleanupIncoming: false });
   const headers = securityHeaders(config.secureCookies);
-  const handle = withSecurityHeaders(headers, (req: IncomingMessage, res: ServerResponse) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     tendConnection(req, res, MAX_BODY_BYTES);
     return listener(req, res);
-  });
-  const server = createServer(handle);
+  };
+  // Every response carries the security headers, added as Node writes its head.
+  const server = createServer({ ServerResponse: secureResponse(headers) }, handle);
   // RFC 9110 §10.1.1: an expectation other than 100-continue may be ignored; Node would answer 417
   // itself, outside HAL and its error shapes.
   server.on('checkExpectation', handle);

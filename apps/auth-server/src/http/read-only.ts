@@ -32,7 +32,21 @@ const ROUTE_SCOPED = new Set(['POST /oauth/token']);
  * `route` (its route enters or passes its scope), `request` (the whole request runs in it).
  */
 export function requestScoping(c: Context<Env>): 'none' | 'route' | 'request' {
-  const key = `${c.req.method} ${c.req.path}`;
-  if (READ_ONLY.has(key)) return 'none';
-  return ROUTE_SCOPED.has(key) ? 'route' : 'request';
+  // Looked up by method, then path: no key string built on every request.
+  const path = c.req.path;
+  const method = c.req.method;
+  if (READ_ONLY_PATHS.get(method)?.has(path)) return 'none';
+  return ROUTE_SCOPED_PATHS.get(method)?.has(path) ? 'route' : 'request';
 }
+
+function byMethod(endpoints: Set<string>): Map<string, Set<string>> {
+  const paths = new Map<string, Set<string>>();
+  for (const endpoint of endpoints) {
+    const [method = '', path = ''] = endpoint.split(' ');
+    paths.set(method, (paths.get(method) ?? new Set()).add(path));
+  }
+  return paths;
+}
+
+const READ_ONLY_PATHS = byMethod(READ_ONLY);
+const ROUTE_SCOPED_PATHS = byMethod(ROUTE_SCOPED);
