@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useInstance } from '../support/fixtures';
 
-// What every response must carry (set on Node's response in server.ts, under the route's own).
+// What every response must carry (written by Node's response in server.ts, under the route's own).
 const EVERY_RESPONSE = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
@@ -30,6 +30,8 @@ describe('security headers on every response', () => {
     expect(headersOf(res)).toMatchObject(EVERY_RESPONSE);
     expect(res.headers.get('strict-transport-security')).toBeNull();
     expect(res.headers.get('x-powered-by')).toBeNull();
+    // The request id is written with them (http/request-log.ts), on refusals as on answers.
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('keeps a route’s own value of one of them: the pages’ CSP, the widget script’s CORP', async () => {
