@@ -26,6 +26,7 @@ export class Keyring {
   /** Lookups of the verified-signature cache, for metrics. */
   readonly verifiedCache = { name: 'verified_jwts', hits: 0, misses: 0 };
   #loadedAt = 0;
+  #unknownKidAt = 0;
   #loading: Promise<void> | undefined;
 
   constructor(
@@ -125,8 +126,11 @@ export class Keyring {
 
   async #publicKey(kid: string | undefined) {
     let key = this.#keys.find((k) => k.kid === kid);
-    // A key rotated in by another process: reload once, at most every few seconds.
-    if (!key && Date.now() - this.#loadedAt > 5_000) {
+    // A key rotated in by another process: reload, at most once a second for unknown key ids (so
+    // made-up ones cost one small query a second), whenever the keys were last loaded: a periodic
+    // reload just before a rotation must not hide the new key.
+    if (!key && Date.now() - this.#unknownKidAt > 1_000) {
+      this.#unknownKidAt = Date.now();
       await this.reload();
       key = this.#keys.find((k) => k.kid === kid);
     }
