@@ -34,7 +34,6 @@ const REQUEST_ID = 'x-request-id';
  */
 export function secureResponse(headers: [string, string][]): typeof ServerResponse<IncomingMessage> {
   const defaults = headers.map(([name, value]) => [name, name.toLowerCase(), value] as const);
-  const lowerNames = new Set([...defaults.map(([, lower]) => lower), REQUEST_ID]);
   return class SecureResponse extends ServerResponse<IncomingMessage> {
     /** The request's `X-Request-Id` (`http/request-log.ts`), written with the other headers. */
     requestId: string | undefined = undefined;
@@ -52,16 +51,11 @@ export function secureResponse(headers: [string, string][]): typeof ServerRespon
       }
       const routes = last as OutgoingHttpHeaders;
       // A route's value wins, whatever its case, as does one already set on the response.
-      let overridden: string[] | undefined;
-      for (const key in routes) {
-        const lower = key.toLowerCase();
-        if (lowerNames.has(lower)) overridden = [...(overridden ?? []), lower];
-      }
-      for (const lower of this.getHeaderNames())
-        if (lowerNames.has(lower)) overridden = [...(overridden ?? []), lower];
+      const overridden = new Set(this.getHeaderNames());
+      for (const key in routes) overridden.add(key.toLowerCase());
       const merged: OutgoingHttpHeaders = {};
-      for (const [name, lower, value] of defaults) if (!overridden?.includes(lower)) merged[name] = value;
-      if (this.requestId !== undefined && !overridden?.includes(REQUEST_ID))
+      for (const [name, lower, value] of defaults) if (!overridden.has(lower)) merged[name] = value;
+      if (this.requestId !== undefined && !overridden.has(REQUEST_ID))
         merged['X-Request-Id'] = this.requestId;
       for (const key in routes) merged[key] = routes[key];
       rest[rest.length - 1] = merged;
