@@ -190,6 +190,52 @@ describe.runIf(BACKENDS.includes('postgres'))(
       await nothingHappened(token, before);
     });
 
+    it('a rotation stuck on a locked row, given up by its client, is cancelled with its batch; the rotation queued behind it then happens once', async () => {
+      const stuck = await newChain();
+      const other = await newChain();
+      const [stuckBefore, otherBefore] = [await grantOf(stuck), await grantOf(other)];
+      const release = await lockToken(stuck);
+      const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: stuck }).toString();
+      const req = request(`${hal.url}/oauth/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': Buffer.byteLength(body),
+          authorization: `Basic ${Buffer.from(`${creds().id}:${creds().secret}`).toString('base64')}`,
+        },
+      });
+      req.on('error', () => {}); // we hang up ourselves
+      req.end(body);
+      // Rotations are group-committed: this one is queued behind (or batched with) the stuck one.
+      const pending = refresh(other);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const pid = await lockWaiter(admin, 'hal');
+      const goneAt = performance.now();
+      req.destroy();
+      // The stuck batch is cancelled at once, and the rotation behind it goes through.
+      const cancelled = await eventually(async () => !(await lockWaiters(admin, 'hal')).includes(pid), 1_000);
+      const res = await pending;
+      console.info('rotation behind a stuck one:', {
+        cancelled,
+        answeredAfterGoneMs: Math.round(performance.now() - goneAt),
+      });
+      expect(cancelled).toBe(true);
+      expect(res.status, res.text).toBe(200);
+      expect(res.ms).toBeLessThan(DEADLINE_MS);
+      const now = await grantOf(other);
+      expect(now.rotated).toBe(true);
+      expect(now.revoked).toBe(false);
+      // Both chains share the grant: one rotation (one refresh and one access token) was added.
+      expect(now.refresh_tokens).toBe(otherBefore.refresh_tokens + 1);
+      expect(now.access_tokens).toBe(otherBefore.access_tokens + 1);
+      await release();
+      await nothingHappened(stuck, {
+        ...stuckBefore,
+        refresh_tokens: now.refresh_tokens,
+        access_tokens: now.access_tokens,
+      });
+    });
+
     it('answers 503 at once when the backend of a rotation is terminated, and the retry succeeds once', async () => {
       const token = await newChain();
       const before = await grantOf(token);

@@ -27,6 +27,8 @@ interface InFlight {
 }
 
 const current = new AsyncLocalStorage<RequestScope | undefined>();
+// The scope {@link RequestScope.sending} binds for the synchronous span of its callback.
+let sending: RequestScope | undefined;
 // Scopes running now. On Node 20 an enabled AsyncLocalStorage turns on async_hooks' promise hooks
 // for every promise of the process (about twice the cost of each); once no scope runs, the storage
 // is disabled, so the requests that enter none (reads: http/deadline.ts) pay nothing for it.
@@ -74,6 +76,21 @@ export class RequestScope {
     return result;
   }
 
+  /**
+   * Binds to this scope the statements `send` issues before its first `await` (drizzle hands a
+   * statement to the driver synchronously): for shared work that runs outside every request (a
+   * group commit) yet must stay cancellable, without the AsyncLocalStorage that {@link run} enables.
+   */
+  sending<T>(send: () => T): T {
+    const outer = sending;
+    sending = this;
+    try {
+      return send();
+    } finally {
+      sending = outer;
+    }
+  }
+
   /** Refuses new statements and cancels those in flight (idempotent). */
   abandon(reason: AbandonReason) {
     if (this.#abandoned) return;
@@ -119,7 +136,7 @@ export class RequestScope {
 }
 
 /** The scope of the running request, if any. */
-export const currentScope = (): RequestScope | undefined => current.getStore();
+export const currentScope = (): RequestScope | undefined => sending ?? current.getStore();
 
 /**
  * Runs `work` outside any request scope: for shared work that one request merely triggers (a
