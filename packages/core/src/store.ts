@@ -81,8 +81,8 @@ export interface OAuthStore {
       userId: string;
       codeHash: string | null;
       expiresAt: Date;
-      /** The request's statement scope, when the grant runs outside the ambient one (see GrantContext). */
     },
+    /** The request's statement scope, when the grant runs outside the ambient one (see GrantContext). */
     scope?: unknown,
   ): Promise<void>;
   createRefreshToken(
@@ -106,14 +106,18 @@ export interface OAuthStore {
     successor: NewRefreshToken,
     accessToken: { jti: string; expiresAt: Date },
     bounds: RotationBounds,
+    scope?: unknown,
   ): Promise<Rotation>;
   /** Revokes the grant and every token issued under it. */
-  revokeGrant(grantId: string): Promise<void>;
-  audit(event: {
-    type: string;
-    userId?: string | null;
-    appId?: string;
-    projectId?: string | null;
-    data?: Record<string, unknown>;
-  }): Promise<void>;
+  revokeGrant(grantId: string, scope?: unknown): Promise<void>;
+  audit(
+    event: {
+      type: string;
+      userId?: string | null;
+      appId?: string;
+      projectId?: string | null;
+      data?: Record<string, unknown>;
+    },
+    scope?: unknown,
+  ): Promise<void>;
 }

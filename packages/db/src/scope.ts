@@ -139,6 +139,14 @@ export class RequestScope {
 export const currentScope = (): RequestScope | undefined => sending ?? current.getStore();
 
 /**
+ * Runs `work` with its statements bound to `scope`, the request's scope handed to a grant that
+ * runs outside it (opaque to core); as is when there is none.
+ */
+export function inScope<T>(scope: unknown, work: () => Promise<T>): Promise<T> {
+  return scope instanceof RequestScope ? scope.run(work) : work();
+}
+
+/**
  * Runs `work` outside any request scope: for shared work that one request merely triggers (a
  * group commit of several requests' rows, a cache reload), which must not be cancelled with it.
  */

@@ -44,9 +44,9 @@ export function oauthService(
   const grantContext: GrantContext = {
     store: {
       ...stores.oauth,
-      audit: (event) => {
+      audit: (event, scope) => {
         events.audited(event.type);
-        return stores.oauth.audit(event);
+        return stores.oauth.audit(event, scope);
       },
     },
     issuer: config.issuer,

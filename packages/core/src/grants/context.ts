@@ -30,7 +30,8 @@ export interface GrantContext {
   now(): Date;
   /**
    * The request's statement scope (opaque here), handed to the store with each write, for a grant
-   * that runs outside the request's ambient scope (the token endpoint's client_credentials).
+   * that runs outside the request's ambient scope (the token endpoint's client_credentials and
+   * refresh_token: a scope running makes every promise of the process dearer).
    */
   scope?: unknown;
 }

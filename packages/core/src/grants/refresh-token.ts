@@ -47,6 +47,7 @@ export async function refreshToken(
     successor.row,
     access,
     bounds,
+    ctx.scope,
   );
   if (rotation.status === 'invalid') throw new InvalidGrant('refresh_token is invalid');
   const { token, grant } = rotation;
@@ -75,14 +76,17 @@ export async function refreshToken(
       ctx.now().getTime() - token.rotatedAt.getTime() <= graceMs;
     if (!withinGrace) {
       // RFC 9700 §4.14.2: a rotated refresh token presented again revokes the whole grant.
-      await ctx.store.revokeGrant(grant.id);
-      await ctx.store.audit({
-        type: 'oauth.refresh_reused',
-        userId: grant.userId,
-        appId: client.id,
-        projectId: grant.projectId,
-        data: { grant_id: grant.id },
-      });
+      await ctx.store.revokeGrant(grant.id, ctx.scope);
+      await ctx.store.audit(
+        {
+          type: 'oauth.refresh_reused',
+          userId: grant.userId,
+          appId: client.id,
+          projectId: grant.projectId,
+          data: { grant_id: grant.id },
+        },
+        ctx.scope,
+      );
       throw new InvalidGrant('refresh_token was already used');
     }
     // Opt-in grace: the retry gets a fresh access token and the one live successor.

@@ -5,6 +5,8 @@ import { oauthJson } from '../../http/oauth-json';
 import type { RouteDeps } from '../../http/route-deps';
 import type { Env } from '../../http/types';
 
+const HANDS_ITS_SCOPE = new Set(['client_credentials', 'refresh_token']);
+
 /**
  * `POST /oauth/token`: count the request, read the body once, authenticate the client, run the grant.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
@@ -24,10 +26,11 @@ export function oauthTokenRoutes(s: RouteDeps) {
         );
         const grant = params.get('grant_type') as string; // a supported one once runGrant ran it
         const scope = c.get('requestScope');
-        // client_credentials writes one row, the access token's `jti`, and hands it its scope; every
-        // other grant runs inside the request's scope (http/read-only.ts, `requestScoping`).
+        // client_credentials and refresh_token hand their few writes the scope (a scope running
+        // makes every promise of the process dearer); every other grant runs inside the request's
+        // scope (http/read-only.ts, `requestScoping`).
         const response =
-          scope && grant !== 'client_credentials'
+          scope && !HANDS_ITS_SCOPE.has(grant)
             ? await scope.run(() => runGrant(s.oauth.grantContext, client, params))
             : await runGrant(
                 scope ? { ...s.oauth.grantContext, scope } : s.oauth.grantContext,

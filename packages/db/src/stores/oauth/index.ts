@@ -1,6 +1,7 @@
 import type { OAuthStore } from '@hal/core';
 import type { ChangeFeed } from '../../cache/change-feed';
 import type { Db } from '../../database';
+import { inScope } from '../../scope';
 import { writeAudit } from '../audit';
 import { codeStore } from './codes';
 import type { GrantStore } from './grants';
@@ -19,9 +20,10 @@ export function oauthStore(db: Db, feed: ChangeFeed, grants: GrantStore) {
     ...codeStore(db, feed),
     ...tokenStore(db, feed),
     grant: grants.get,
-    revokeGrant: grants.revoke,
+    revokeGrant: (grantId: string, scope?: unknown) => inScope(scope, () => grants.revoke(grantId)),
     rotateRefreshToken: refreshRotation(db),
     // Through the one audit writer; fields left out take the columns' defaults (null, `data` {}).
-    audit: (event) => writeAudit(db, event),
+    audit: (event: Parameters<typeof writeAudit>[1], scope?: unknown) =>
+      inScope(scope, () => writeAudit(db, event)),
   } satisfies OAuthStore;
 }

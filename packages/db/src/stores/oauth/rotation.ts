@@ -5,6 +5,7 @@ import { errorCodes } from '../../error-codes';
 import { resolveInDoubt } from '../../in-doubt';
 import { prepareStatement } from '../../prepared';
 import { grants, refreshTokens } from '../../schema';
+import type { RequestScope } from '../../scope';
 import { batched } from '../batch';
 import { refreshColumns } from './tokens';
 
@@ -124,23 +125,27 @@ export function refreshRotation(db: Db) {
     successor: NewRefreshToken,
     access: { jti: string; expiresAt: Date },
     bounds: RotationBounds,
+    scope?: unknown,
   ) =>
     rotateRefreshToken(db, tokenHash, appId, successor, () =>
       againAfterDeadlock(() =>
-        rotateBatch({
-          token_hash: tokenHash,
-          app_id: appId,
-          successor_id: successor.id,
-          sealed: successor.sealed,
-          successor_hash: successor.tokenHash,
-          successor_expires_at: successor.expiresAt.toISOString(),
-          jti: access.jti,
-          access_expires_at: access.expiresAt.toISOString(),
-          scopes: bounds.scopes.join(' '),
-          resources: bounds.resources.join(' '),
-          fallback: bounds.fallback,
-          defined: bounds.definedScopes?.join(' ') ?? null,
-        }),
+        rotateBatch(
+          {
+            token_hash: tokenHash,
+            app_id: appId,
+            successor_id: successor.id,
+            sealed: successor.sealed,
+            successor_hash: successor.tokenHash,
+            successor_expires_at: successor.expiresAt.toISOString(),
+            jti: access.jti,
+            access_expires_at: access.expiresAt.toISOString(),
+            scopes: bounds.scopes.join(' '),
+            resources: bounds.resources.join(' '),
+            fallback: bounds.fallback,
+            defined: bounds.definedScopes?.join(' ') ?? null,
+          },
+          scope as RequestScope | undefined,
+        ),
       ),
     );
 }
