@@ -7,6 +7,9 @@ const OUTCOME_UNKNOWN = new Set(['CONNECTION_CLOSED', 'ECONNRESET', 'EPIPE', 'ET
 
 const codeOf = (error: unknown): string | undefined => errorCodes(error)[0];
 
+/** Whether `error` leaves it unknown if the statement committed (its connection died with it). */
+export const outcomeUnknown = (error: unknown): boolean => OUTCOME_UNKNOWN.has(codeOf(error) ?? '');
+
 /**
  * Settles a write whose outcome `error` left unknown by asking the database, on another
  * connection, whether it committed: `check` reads what the write would have made (and nothing
@@ -21,7 +24,7 @@ export async function resolveInDoubt<T>(
   check: () => Promise<T | undefined>,
   withinMs = 1_000,
 ): Promise<T> {
-  if (!OUTCOME_UNKNOWN.has(codeOf(error) ?? '')) throw error;
+  if (!outcomeUnknown(error)) throw error;
   const until = Date.now() + withinMs;
   for (;;) {
     let found: T | undefined;

@@ -1,11 +1,10 @@
 import type { GrantRecord, NewRefreshToken, RefreshRecord, Rotation, RotationBounds } from '@hal/core';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../database';
-import { errorCodes } from '../../error-codes';
-import { resolveInDoubt } from '../../in-doubt';
+import { outcomeUnknown, resolveInDoubt } from '../../in-doubt';
 import { prepareStatement } from '../../prepared';
 import { grants, refreshTokens } from '../../schema';
-import type { RequestScope } from '../../scope';
+import { inScope, type RequestScope, StatementCancelled } from '../../scope';
 import { batched } from '../batch';
 import { refreshColumns } from './tokens';
 
@@ -33,29 +32,36 @@ const rowsOf = <T>(result: unknown): T[] => ((result as { rows?: T[] }).rows ?? 
 // The successor's INSERT, the new access token's row and the grant's last use ride in the same
 // statement (one round trip, atomic without an explicit transaction): once it commits there is
 // nothing left to write, so no later failure can answer 503 for a rotation that happened.
-// The grant is read FOR SHARE: a revocation racing this rotation either waits for its commit (and
-// then revokes the successor too) or has committed, and is read here. Its `last_used_at` is kept
-// to the minute, so most rotations write no new version of the grant's row.
-// Rotations are group-committed: the rows travel as one JSON parameter, so the text never changes
-// and is planned once per connection, and N rotations cost one round trip, one transaction and
-// one executor start-up (with one statement per rotation, that overhead was half of PostgreSQL's
-// CPU per rotation). The bounds' lists are space-separated (neither scopes nor URIs hold a space).
-const ROTATE = sql`
+// The grant is locked FOR SHARE before the token is updated: a revocation racing this rotation
+// either waits for its commit (and then revokes the successor too) or has committed, and is read
+// here. Its `last_used_at` is kept to the minute, so most rotations write no new version of it.
+// The rows travel as one JSON parameter, so the text never changes and is planned once per
+// connection. The bounds' lists are space-separated (neither scopes nor URIs hold a space).
+// `locking`: `skip locked` for a batch, which must not wait on one row while it holds the others.
+const rotation = (locking: SQL) => sql`
     with input as (
       select * from json_to_recordset(${sql.placeholder('rows')}::json) as i(
         token_hash text, app_id text, successor_id text, sealed text, successor_hash text,
         successor_expires_at timestamptz, jti text, access_expires_at timestamptz,
         scopes text, resources text, fallback text, defined text)
+    ), live as (
+      select t.id, t.grant_id, i.successor_id
+        from refresh_tokens t join input i on t.token_hash = i.token_hash and t.app_id = i.app_id
+       -- The hashes as an array too: the index then finds the rows whatever the table's size
+       -- (joined only on the record set, estimated at 100 rows, the plan hashes it against a scan
+       -- of the whole table).
+       where t.token_hash = any(array(select token_hash from input))
+         and t.rotated_at is null and t.revoked_at is null and t.expires_at > now()
+         for update of t ${locking}
+    ), used as (
+      select g.id, g.user_id, g.project_id, g.scopes, g.authorization_details, g.revoked_at, g.last_used_at
+        from grants g where g.id = any(array(select grant_id from live))
+         for share ${locking}
     ), old as (
       update refresh_tokens t
          set rotated_at = now(), replaced_by_id = i.successor_id, successor_sealed = i.sealed
-        from input i
-       -- The hashes as an array too: the index then finds the batch's rows whatever the table's
-       -- size (joined only on the record set, estimated at 100 rows, the plan hashes it against a
-       -- scan of the whole table).
-       where t.token_hash = any(array(select token_hash from input))
-         and t.token_hash = i.token_hash and t.app_id = i.app_id
-         and t.rotated_at is null and t.revoked_at is null and t.expires_at > now()
+        from live l join input i on i.successor_id = l.successor_id join used u on u.id = l.grant_id
+       where t.id = any(array(select id from live)) and t.id = l.id
          and t.scopes @> string_to_array(i.scopes, ' ')
          and (case when cardinality(t.resources) = 0 then array[i.fallback] else t.resources end)
              @> string_to_array(i.resources, ' ')
@@ -65,17 +71,14 @@ const ROTATE = sql`
                  && string_to_array(i.defined, ' '))
       returning t.id, t.grant_id, t.code_hash, t.scopes, t.resources, t.expires_at, t.rotated_at,
                 i.app_id, i.successor_id, i.successor_hash, i.successor_expires_at, i.jti, i.access_expires_at
-    ), used as (
-      select g.id, g.user_id, g.project_id, g.scopes, g.authorization_details, g.revoked_at, g.last_used_at
-        from grants g where g.id in (select grant_id from old)
-         for share
     ), successor as (
       insert into refresh_tokens (id, token_hash, grant_id, app_id, code_hash, scopes, resources, expires_at)
       select successor_id, successor_hash, grant_id, app_id, code_hash, scopes, resources, successor_expires_at
         from old
     ), touched as (
       update grants set last_used_at = now() from used
-       where grants.id = used.id and (used.last_used_at is null or used.last_used_at < now() - interval '1 minute')
+       where grants.id = used.id and used.id in (select grant_id from old)
+         and (used.last_used_at is null or used.last_used_at < now() - interval '1 minute')
     ), access as (
       insert into access_tokens (jti, grant_id, app_id, user_id, code_hash, expires_at)
       select old.jti, old.grant_id, old.app_id, used.user_id, old.code_hash, old.access_expires_at
@@ -108,17 +111,30 @@ interface RotationInput {
  * invalid token apart.
  */
 export function refreshRotation(db: Db) {
-  const rotate = prepareStatement(db, 'rotate_refresh_tokens', ROTATE);
-  const rotateBatch = batched<RotationInput, RotatedRow | undefined>(
+  const batchStatement = prepareStatement(db, 'rotate_refresh_tokens', rotation(sql`skip locked`));
+  const waitingStatement = prepareStatement(db, 'rotate_refresh_token', rotation(sql``));
+  // Group commit: the rotations that arrive while a batch is in flight go in the next one: one
+  // round trip, transaction and executor start-up for all of them (with a statement each, that
+  // overhead was half of PostgreSQL's CPU per rotation).
+  const batch = batched<RotationInput, RotatedRow | undefined>(
     async (inputs) => {
-      const rows = rowsOf<RotatedRow>(await rotate({ rows: JSON.stringify(inputs) }));
+      const rows = rowsOf<RotatedRow>(await batchStatement({ rows: JSON.stringify(inputs) }));
       const won = new Map(rows.map((row) => [row.successor_id, row]));
       return inputs.map((input) => won.get(input.successor_id));
     },
     // A rotation must not commit for a request that answered 503 (its client, holding no
     // successor, would trip reuse detection on retry), and a failed batch may have committed.
-    { cancellable: true },
+    // Two in flight: a request does not wait for a whole batch before its own is sent, and on a
+    // contended core PostgreSQL's turn comes sooner; 64 at most keeps each batch short.
+    { cancellable: true, maxInFlight: 2, maxBatch: 64 },
   );
+  // One rotation, waiting for its rows, bound to its request (cancelled with it).
+  const alone = (input: RotationInput, scope: unknown) =>
+    inScope(
+      scope,
+      async () => rowsOf<RotatedRow>(await waitingStatement({ rows: JSON.stringify([input]) }))[0],
+    );
+
   return (
     tokenHash: string,
     appId: string,
@@ -126,43 +142,36 @@ export function refreshRotation(db: Db) {
     access: { jti: string; expiresAt: Date },
     bounds: RotationBounds,
     scope?: unknown,
-  ) =>
-    rotateRefreshToken(db, tokenHash, appId, successor, () =>
-      againAfterDeadlock(() =>
-        rotateBatch(
-          {
-            token_hash: tokenHash,
-            app_id: appId,
-            successor_id: successor.id,
-            sealed: successor.sealed,
-            successor_hash: successor.tokenHash,
-            successor_expires_at: successor.expiresAt.toISOString(),
-            jti: access.jti,
-            access_expires_at: access.expiresAt.toISOString(),
-            scopes: bounds.scopes.join(' '),
-            resources: bounds.resources.join(' '),
-            fallback: bounds.fallback,
-            defined: bounds.definedScopes?.join(' ') ?? null,
-          },
-          scope as RequestScope | undefined,
-        ),
-      ),
-    );
-}
-
-// A deadlock (two batches, or a batch and a revocation, locking rows in other orders) rolled the
-// whole batch back: nothing of it committed, so its rotations are sent again.
-const DEADLOCK = '40P01';
-const DEADLOCK_RETRIES = 3;
-
-async function againAfterDeadlock<T>(send: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await send();
-    } catch (error) {
-      if (attempt > DEADLOCK_RETRIES || !errorCodes(error).includes(DEADLOCK)) throw error;
-    }
-  }
+  ) => {
+    const input: RotationInput = {
+      token_hash: tokenHash,
+      app_id: appId,
+      successor_id: successor.id,
+      sealed: successor.sealed,
+      successor_hash: successor.tokenHash,
+      successor_expires_at: successor.expiresAt.toISOString(),
+      jti: access.jti,
+      access_expires_at: access.expiresAt.toISOString(),
+      scopes: bounds.scopes.join(' '),
+      resources: bounds.resources.join(' '),
+      fallback: bounds.fallback,
+      defined: bounds.definedScopes?.join(' ') ?? null,
+    };
+    return rotateRefreshToken(db, tokenHash, appId, successor, async () => {
+      let won: RotatedRow | undefined;
+      try {
+        won = await batch(input, scope as RequestScope | undefined);
+      } catch (error) {
+        // Lost with its connection, the batch may have committed: the caller asks the database.
+        // Any other failure (a deadlock, a statement timeout, a reference gone) committed nothing.
+        if (outcomeUnknown(error) || error instanceof StatementCancelled) throw error;
+      }
+      // Not rotated by the batch: a token rotated, revoked, expired, unknown or asked for more than
+      // it holds; or one whose row another transaction holds, which the batch skipped rather than
+      // wait for it with the other rotations held up. Alone, the rotation waits for it.
+      return won ?? alone(input, scope);
+    });
+  };
 }
 
 async function rotateRefreshToken(
