@@ -9,6 +9,7 @@ import { onError } from './http/errors';
 import { requestScoping } from './http/read-only';
 import { requestLog } from './http/request-log';
 import { routeDeps } from './http/route-deps';
+import { HalRouter } from './http/router';
 import type { Env } from './http/types';
 import { accountPages } from './routes/accounts';
 import { appRoutes, publicAppRoutes } from './routes/api/apps';
@@ -45,7 +46,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
  */
 export function createApp(services: Services, secretKey: Uint8Array, tracing?: MiddlewareHandler<Env>) {
   const s = routeDeps(services, secretKey);
-  const app = new Hono<Env>();
+  const app = new Hono<Env>({ router: new HalRouter() });
   app.onError(onError);
   app.notFound((c) => apiErrorResponse(c, 404, 'not_found', 'no such endpoint'));
 

@@ -1,6 +1,8 @@
 // The route table, for the test that holds the OpenAPI document to it.
 export { createApp } from './app';
 export { type Config, configFrom } from './env';
+// HAL's router, exported for its tests (what it memoizes, what it leaves out of a chain).
+export { documentationOnly, HalRouter } from './http/router';
 export { isOutage } from './http/unavailable';
 // The SSRF guard of metadata-document fetches, exported for its tests (custom DNS answers).
 export { isFetchableAddress, MetadataFetchError, metadataFetcher } from './lib/metadata-fetch';

@@ -9,6 +9,7 @@ import { type DescribeRouteOptions, resolver, uniqueSymbol } from 'hono-openapi'
 import type { z } from 'zod';
 import { jsonBody } from './body';
 import { ApiErrorBody } from './outputs';
+import { documentationOnly } from './router';
 import type { Env } from './types';
 
 type Responses = NonNullable<DescribeRouteOptions['responses']>;
@@ -77,8 +78,11 @@ export function jsonInput<S extends z.ZodType>(schema: S) {
 }
 
 /**
- * An operation's own description (summary, tags, success answers). A pass-through returning
- * `next()` itself: no async frame of its own on every request.
+ * An operation's own description (summary, tags, success answers): a pass-through the router
+ * leaves out of the chain it serves (`http/router.ts`), listed in the route table for the document.
  */
 export const operation = (spec: DescribeRouteOptions & { operationId: string; summary: string }) =>
-  documents((_c, next) => next(), spec);
+  documents(
+    documentationOnly<MiddlewareHandler<Env>>((_c, next) => next()),
+    spec,
+  );
