@@ -63,9 +63,14 @@ export function tailAnatomy(
     const stallMs = stalls.reduce((a, s) => a + s.ms, 0);
     const stallCpu = stalls.reduce((a, s) => a + s.cpu, 0);
     const over = (list: Stamped[], ms: number) => list.filter((e) => e.ms > ms).length;
+    // A stall during which HAL's process was on a CPU most of the time is its own work (a long
+    // synchronous step, a burst of callbacks in one turn, or a collection); otherwise it was waiting.
+    const own = stalls.filter((s) => s.cpu >= 0.8 * s.ms);
+    const longestOwn = own.reduce((a, s) => Math.max(a, s.ms), 0);
+    const ownOver = (ms: number) => own.filter((s) => s.ms > ms).length;
     if (trace.loop)
       lines.push(
-        `- HAL's event loop: delay beyond its 5 ms timer p50 ${f1(trace.loop.p50 - 5)} ms, p99 ${f1(trace.loop.p99 - 5)} ms, max ${f1(trace.loop.max - 5)} ms (mean ${f1(trace.loop.mean - 5)}); ${stalls.length} stalls over 5 ms (${over(stalls, 10)} over 10 ms, ${over(stalls, 20)} over 20 ms), ${Math.round(stallMs)} ms in all, of which HAL's process was on a CPU ${Math.round(stallCpu)} ms (its own synchronous work or a collection); the rest it waited for the core (PostgreSQL on the same core, or other processes).`,
+        `- HAL's event loop: delay beyond its 5 ms timer p50 ${f1(trace.loop.p50 - 5)} ms, p99 ${f1(trace.loop.p99 - 5)} ms, max ${f1(trace.loop.max - 5)} ms (mean ${f1(trace.loop.mean - 5)}); ${stalls.length} stalls over 5 ms (${over(stalls, 10)} over 10 ms, ${over(stalls, 20)} over 20 ms), ${Math.round(stallMs)} ms in all, of which HAL's process was on a CPU ${Math.round(stallCpu)} ms (its own synchronous work or a collection); the rest it waited for the core (PostgreSQL on the same core, or other processes). Stalls spent on a CPU (80% of their length or more, HAL's own): ${own.length}, ${Math.round(own.reduce((a, s) => a + s.ms, 0))} ms in all, ${ownOver(10)} over 10 ms, ${ownOver(20)} over 20 ms, the longest ${f1(longestOwn)} ms.`,
       );
     lines.push(
       `- Of the slow requests, ${share(byGc, slow.length)} were in flight across a GC pause over 2 ms, ${share(byStall, slow.length)} across a loop stall over 10 ms, ${share(byEither, slow.length)} across either.`,
