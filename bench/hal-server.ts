@@ -1,8 +1,9 @@
 import cluster from 'node:cluster';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { type IncomingMessage, Server, type ServerResponse } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import { configFrom, startServer } from '@hal/auth-server';
 
 /**
@@ -20,7 +21,44 @@ const config = configFrom({
   HAL_SECRET_KEY: process.env.HAL_SECRET_KEY,
   HAL_DATA_DIR: process.env.HAL_DATA_DIR,
 });
+const epoch = (t: number) => performance.timeOrigin + t;
+
+/**
+ * `BENCH_SOAK_TRACE=1`: every request's time inside HAL, from Node's `request` event to the end of
+ * its response, with its start in epoch ms and its path (and body length: the token endpoint's two
+ * grants differ in it). Sent with the pauses below; a diagnosis, off by default.
+ */
+let served: { at: number; ms: number; what: string }[] = [];
+if (process.env.BENCH_SOAK_TRACE === '1') {
+  const emit = Server.prototype.emit;
+  Server.prototype.emit = function (this: Server, event: string, ...args: unknown[]) {
+    if (event === 'request') {
+      const [req, res] = args as [IncomingMessage, ServerResponse];
+      const began = performance.now();
+      const what = `${req.url} ${req.headers['content-length'] ?? ''}`;
+      res.once('finish', () => served.push({ at: epoch(began), ms: performance.now() - began, what }));
+    }
+    return emit.apply(this, [event, ...args] as Parameters<typeof emit>);
+  } as typeof emit;
+}
 const server = await startServer(config);
+// With the trace, every statement's time from being sent (queued for a pooled connection, if none is
+// free) to its result, by its first words.
+let statements: { at: number; ms: number; what: string }[] = [];
+if (process.env.BENCH_SOAK_TRACE === '1') {
+  const { activity } = server.services.database;
+  activity.hook = (sql) => {
+    const began = performance.now();
+    const what = sql.replace(/\s+/g, ' ').slice(0, 48);
+    const busy = activity.pool().waiting;
+    return () =>
+      statements.push({
+        at: epoch(began),
+        ms: performance.now() - began,
+        what: `${what}${busy ? ' (queued)' : ''}`,
+      });
+  };
+}
 // The pid is this node process's own: the soak samples its RSS. A cluster worker tells its primary.
 if (cluster.isWorker) process.send?.({ type: 'ready' });
 else console.log(`READY ${JSON.stringify({ url: server.url, pid: process.pid })}`);
@@ -40,17 +78,53 @@ process.on('message', async (message: { type?: string }) => {
 });
 
 /**
- * Garbage-collection pauses since the last `{ type: 'gc' }` message, answered to it (the soak asks
- * before and after its run): what of HAL's tail latency its own collector accounts for.
+ * Garbage-collection pauses and the event loop's delay since the last `{ type: 'gc' }` message,
+ * answered to it (the soak asks before and after its run): what of HAL's tail latency its own
+ * collector and its own synchronous work account for. Each pause and each stall of the loop (a 5 ms
+ * timer firing over 5 ms late) comes with its start in epoch ms, for the soak to line them up with
+ * its slow requests. Nothing runs until the first message: the other scenarios do without it.
  */
-let pauses: number[] = [];
+let pauses: { at: number; ms: number }[] = [];
+let stalls: { at: number; ms: number; cpu: number }[] = [];
+const delay = monitorEventLoopDelay({ resolution: 5 });
+let ticking: NodeJS.Timeout | undefined;
+const tick = () => {
+  let last = performance.now();
+  let cpu = process.cpuUsage();
+  ticking = setInterval(() => {
+    const now = performance.now();
+    const late = now - last - 5;
+    const used = process.cpuUsage(cpu);
+    // The process's CPU time over the stall: near its length, HAL's own work (or a collection);
+    // near 0, the core was given to another process.
+    if (late > 5) stalls.push({ at: epoch(last + 5), ms: late, cpu: (used.user + used.system) / 1000 });
+    last = now;
+    cpu = process.cpuUsage();
+  }, 5);
+  ticking.unref();
+};
 new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) pauses.push(entry.duration);
+  for (const entry of list.getEntries()) pauses.push({ at: epoch(entry.startTime), ms: entry.duration });
 }).observe({ entryTypes: ['gc'] });
 process.on('message', (message: { type?: string }) => {
   if (message?.type !== 'gc') return;
-  process.send?.({ type: 'gc', pauses });
+  const loop = ticking && {
+    p50: delay.percentile(50) / 1e6,
+    p99: delay.percentile(99) / 1e6,
+    max: delay.max / 1e6,
+    mean: delay.mean / 1e6,
+    stalls,
+  };
+  process.send?.({ type: 'gc', pauses, loop, served, statements });
   pauses = [];
+  served = [];
+  statements = [];
+  stalls = [];
+  delay.reset();
+  if (!ticking) {
+    delay.enable();
+    tick();
+  }
 });
 
 process.on('SIGTERM', async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../test/support/postgres-cluster';
 import { BUILD_DIR, buildServers } from './lib/build-servers';
@@ -23,7 +24,8 @@ import {
   TWO_PROCESSES,
   twoProcessScenarios,
 } from './lib/scenarios';
-import { gcPauses, memoryAfterGc, rssSampler, runMix } from './lib/soak';
+import { memoryAfterGc, rssSampler, runMix, schedstat, serverTrace } from './lib/soak';
+import { tailAnatomy } from './lib/tail';
 
 /**
  * `npm run bench`: HAL against node oidc-provider and a bare Hono route, one scenario after
@@ -62,6 +64,8 @@ const COMMAND = [
     'BENCH_ROUNDS',
     'BENCH_ONLY',
     'BENCH_SOAK_SECONDS',
+    'BENCH_SOAK_TRACE',
+    'BENCH_SOAK_BARE',
     'BENCH_SERVER_CPUS',
     'BENCH_LOAD_CPUS',
     'BENCH_PG_CPUS',
@@ -140,6 +144,7 @@ try {
   const every = scenarios({ url: hal.ready.url, ...fixture }, oidc.ready, bareUrl);
   const all: Scenario[] = every.filter((s) => !ONLY || ONLY.includes(s.id));
   const soak = SOAK ? soakScenario(every) : undefined;
+  const bareSoak = SOAK ? soakScenario(every, 'bare Hono') : undefined;
 
   // One request per target first: HAL's answers are what the bare routes send back, and a target
   // that does not answer 200 is reported precisely rather than only counted.
@@ -172,6 +177,13 @@ try {
         list.push(
           `${name} ${load.method} ${new URL(load.url).pathname} answered ${answer.status}: ${answer.body.slice(0, 300)}`,
         );
+      // The bare Hono soak, the machine's own tail at the same pace, answers HAL's answers.
+      const bareLoad = bareSoak?.parts.find((p) => p.name === name)?.load;
+      if (bareLoad)
+        bareRoutes[new URL(bareLoad.url).pathname] = {
+          method: bareLoad.method,
+          body: parseJson(answer.body),
+        };
     }
     problems.set(soak.id, list);
     for (const p of list) log(`PROBLEM in soak: ${p}`);
@@ -271,9 +283,16 @@ try {
     const pgCpu = cpuMeter(() => processTree(pg.pid));
     const began = Date.now();
     const stopRss = rssSampler(pid, RSS_EVERY * 1000);
-    await gcPauses(hal.process); // from now on
+    await serverTrace(hal.process); // from now on
+    const schedBefore = schedstat(pid);
+    const pgBefore = pg.housekeeping();
+    const loadLoop = monitorEventLoopDelay({ resolution: 5 });
+    loadLoop.enable();
     const run = await runMix(parts, { seconds: SOAK_SECONDS, connections: CONNECTIONS, rate });
-    const gc = await gcPauses(hal.process);
+    loadLoop.disable();
+    const trace = await serverTrace(hal.process);
+    const schedAfter = schedstat(pid);
+    const pgAfter = pg.housekeeping();
     const rss = stopRss();
     const [halCpuMs, pgCpuMs, wallMs] = [halCpu(), pgCpu(), Date.now() - began];
     const gcEnd = await memoryAfterGc(hal.process);
@@ -288,13 +307,50 @@ try {
       rssEvery: RSS_EVERY,
       gcStart,
       gcEnd,
-      gcPauses: gc,
+      gcPauses: trace?.pauses.map((p) => p.ms),
+      anatomy: [
+        ...tailAnatomy(
+          run,
+          parts.map((p) => p.name),
+          trace,
+        ),
+        ...(schedBefore && schedAfter
+          ? [
+              `- HAL's main thread over the soak (/proc schedstat): ${Math.round(schedAfter.runMs - schedBefore.runMs)} ms on a CPU, ${Math.round(schedAfter.waitMs - schedBefore.waitMs)} ms runnable but waiting for one (PostgreSQL pinned on the same core, or other processes).`,
+            ]
+          : []),
+        `- PostgreSQL's housekeeping during the soak: ${pgAfter.autovacuum - pgBefore.autovacuum} autovacuums and ${pgAfter.autoanalyze - pgBefore.autoanalyze} autoanalyzes of HAL's tables, ${pgAfter.checkpoints - pgBefore.checkpoints} checkpoints (all on PostgreSQL's pinned core, CPU ${PG_CPUS}).`,
+        `- The load generator's own event loop (autocannon, in this process on CPU ${LOAD_CPUS}) during the soak: delay beyond its 5 ms timer p50 ${(loadLoop.percentile(50) / 1e6 - 5).toFixed(1)} ms, p99 ${(loadLoop.percentile(99) / 1e6 - 5).toFixed(1)} ms, max ${(loadLoop.max / 1e6 - 5).toFixed(1)} ms: a response read late by it is measured late.`,
+      ],
       peakCpuMs,
       halCpuMs,
       pgCpuMs,
       wallMs,
     };
     log(`${'soak'.padEnd(18)} ${'HAL'.padEnd(13)} ${soakLine(soakOutcome)}, ${run.poolLeft} chains left`);
+    log(`  p99 by part: ${run.parts.map((p) => `${p.name} ${p.p99.toFixed(1)} ms`).join(', ')}`);
+    for (const line of soakOutcome.anatomy ?? []) log(`  ${line}`);
+    if (bareSoak && process.env.BENCH_SOAK_BARE !== '0') {
+      // The same pace against bare Hono (HAL's answers, no work): the tail of the machine, the load
+      // generator and the pacing, without HAL's.
+      const bareParts = bareSoak.parts;
+      if (WARMUP > 0) await runMix(bareParts, { seconds: WARMUP, connections: CONNECTIONS, rate: run.rate });
+      const control = await runMix(bareParts, {
+        seconds: SOAK_SECONDS,
+        connections: CONNECTIONS,
+        rate: run.rate,
+      });
+      soakOutcome.control = control;
+      soakOutcome.anatomy?.push(
+        `- Bare Hono at the same pace (${Math.round(control.rps)} req/s, ${SOAK_SECONDS} s, same connections and cycle), the tail of the machine, the load generator and the pacing without HAL's: p50 ${control.latency.p50.toFixed(1)} ms, p99 ${control.latency.p99.toFixed(1)} ms, p99.9 ${control.latency.p999.toFixed(1)} ms, max ${control.latency.max.toFixed(1)} ms.`,
+        ...tailAnatomy(
+          control,
+          bareParts.map((p) => p.name),
+          undefined,
+        ).map((l) => l.replace('- ', '- Bare Hono: ')),
+      );
+      for (const line of soakOutcome.anatomy?.slice(-3) ?? []) log(`  ${line}`);
+    }
   }
 
   const report = markdown(

@@ -16,6 +16,8 @@ export interface BenchDatabase {
    * first statistics and the checkpoint of the set-up do not land on the first scenario measured.
    */
   settle(): void;
+  /** Autovacuums and autoanalyzes of the user tables, and checkpoints, since the cluster started. */
+  housekeeping(): { autovacuum: number; autoanalyze: number; checkpoints: number };
   close(): void;
 }
 
@@ -69,5 +71,44 @@ export async function startPostgres(): Promise<BenchDatabase> {
     psql('vacuum analyze');
     psql('checkpoint');
   };
-  return { cluster, pid: postmaster, version, statements, settle, close: () => removeCluster(cluster) };
+  const housekeeping = () => {
+    const [autovacuum = 0, autoanalyze = 0, checkpoints = 0] = psqlValues(
+      `select (select coalesce(sum(autovacuum_count), 0) from pg_stat_user_tables),
+              (select coalesce(sum(autoanalyze_count), 0) from pg_stat_user_tables),
+              (select checkpoints_timed + checkpoints_req from pg_stat_bgwriter)`,
+    );
+    return { autovacuum, autoanalyze, checkpoints };
+  };
+  const psqlValues = (sql: string) =>
+    execFileSync(
+      existsSync(join(bin, 'psql')) ? join(bin, 'psql') : 'psql',
+      [
+        '-X',
+        '-A',
+        '-t',
+        '-F',
+        ' ',
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(cluster.port),
+        '-U',
+        'postgres',
+        '-c',
+        sql,
+      ],
+      { encoding: 'utf8' },
+    )
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+  return {
+    cluster,
+    pid: postmaster,
+    version,
+    statements,
+    settle,
+    housekeeping,
+    close: () => removeCluster(cluster),
+  };
 }

@@ -27,6 +27,10 @@ export interface SoakOutcome {
   gcEnd?: NodeJS.MemoryUsage;
   /** HAL's garbage-collection pauses during the soak, in ms. */
   gcPauses?: number[];
+  /** Bare Hono paced as the soak was (the machine's tail without HAL's). */
+  control?: MixRun;
+  /** Where the soak's tail comes from (bench/lib/tail.ts), one bullet a line. */
+  anatomy?: string[];
   /** CPU time used by HAL and PostgreSQL together during the peak run, in ms. */
   peakCpuMs: number;
   /** CPU time used during the soak, in ms: HAL's node process, and the PostgreSQL cluster. */
@@ -274,7 +278,8 @@ function soakSection(o: SoakOutcome): string[] {
   lines.push(
     `- Server CPU during the soak: HAL’s node process ${busy(o.halCpuMs)} of a core, PostgreSQL ${busy(o.pgCpuMs)} (pinned as above), ${n0(((o.halCpuMs + o.pgCpuMs) * 1000) / Math.max(1, run.requests))} µs per request against ${n0((o.peakCpuMs * 1000) / Math.max(1, peak.requests))} µs in the peak run (a saturated server answers more requests per wake-up and per round trip to PostgreSQL, so a share of the peak rate is a larger share of the core). A soak short of its target rate (below ${pct(SHORT_OF_TARGET)} of it) is flagged: HAL, or the machine’s other work, kept it from the intended load.`,
     gcText(o),
-    `- Pacing: autocannon’s own rate limit lets each connection send its whole quota for the second back to back as the second starts, all connections in step, which at ${pct(o.share)} of peak is a saturated burst then idle time (and saturated latencies). So each connection is an autocannon instance of its own with its share of the rate (\`connectionRate\`), the instances started 1/${run.connections} s apart. Latency is measured per request from the moment autocannon builds it to its complete response, without coordinated-omission correction.`,
+    ...(o.anatomy ?? []),
+    `- Pacing: autocannon’s own rate limit lets each connection send its whole quota for the second back to back as the second starts, all connections in step, which at ${pct(o.share)} of peak is a saturated burst then idle time (and saturated latencies). So each connection is an autocannon instance of its own with its share of the rate (\`connectionRate\`), the instances started 1/${run.connections} s apart. Latency is measured per request from the moment autocannon builds it to its complete response, without coordinated-omission correction. Within its quota a connection sends its next request only once the previous one is answered, so a stall of the server delays the few requests in flight, not every request that fell due during it: the p99 of an open-loop pacer (each request sent at its time, whatever came back) would be as high or higher, so the tail is not an artefact of the pacing.`,
     `- The refresh requests rotate chains from the pool the \`refresh_token\` scenario uses; ${run.poolLeft ?? '—'} chains were left at the end. Any error or non-2xx response fails the soak.`,
     ...o.problems.map((p) => `- **Problem:** ${p}`),
     '',

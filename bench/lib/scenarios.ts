@@ -253,10 +253,10 @@ export interface Soak {
  * The soak: HAL alone, the HAL requests of the four OAuth scenarios above mixed 40/20/20/20 (the
  * refresh requests draw on the same pool of chains as the `refresh_token` scenario).
  */
-export function soakScenario(all: Scenario[]): Soak {
+export function soakScenario(all: Scenario[], target: TargetName = 'HAL'): Soak {
   const hal = (id: string) => {
-    const load = all.find((s) => s.id === id)?.targets.find((t) => t.name === 'HAL')?.load;
-    if (!load) throw new Error(`soak: no HAL load in scenario ${id}`);
+    const load = all.find((s) => s.id === id)?.targets.find((t) => t.name === target)?.load;
+    if (!load) throw new Error(`soak: no ${target} load in scenario ${id}`);
     return load;
   };
   return {

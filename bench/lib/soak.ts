@@ -39,6 +39,14 @@ export interface MixRun {
   parts: PartResult[];
   /** Refresh chains left in the pool when the run ended. */
   poolLeft?: number;
+  /** Every response: when its request was built (epoch ms), its latency (ms), its part's index. */
+  samples: Sample[];
+}
+
+export interface Sample {
+  at: number;
+  ms: number;
+  part: number;
 }
 
 /** Nearest-rank percentiles of latencies in ms. */
@@ -86,12 +94,14 @@ export async function runMix(
   if (!first) throw new Error('runMix: an empty mix');
   const origin = new URL(first.load.url).origin;
   const times = new Map(parts.map((p) => [p.name, [] as number[]]));
+  const samples: Sample[] = [];
   const non2xx = new Map(parts.map((p) => [p.name, 0]));
   const statuses: Record<string, number> = {};
   const errorKinds: Record<string, number> = {};
 
   const request = (part: MixPart): autocannon.Request => {
     const url = new URL(part.load.url);
+    const index = parts.indexOf(part);
     const hooks = part.load.chain && chainHooks(part.load.chain);
     const list = times.get(part.name) as number[];
     return {
@@ -104,7 +114,10 @@ export async function runMix(
         return hooks ? hooks.setupRequest(req) : req;
       },
       onResponse: (status, body, context) => {
-        list.push(performance.now() - ((context as Stamp).sent ?? Number.NaN));
+        const sent = (context as Stamp).sent ?? Number.NaN;
+        const ms = performance.now() - sent;
+        list.push(ms);
+        samples.push({ at: performance.timeOrigin + sent, ms, part: index });
         statuses[status] = (statuses[status] ?? 0) + 1;
         if (status < 200 || status > 299) non2xx.set(part.name, (non2xx.get(part.name) ?? 0) + 1);
         hooks?.onResponse(status, body);
@@ -174,7 +187,24 @@ export async function runMix(
       ...latency(times.get(p.name) ?? []),
     })),
     ...(chain && { poolLeft: chain.pool.length }),
+    samples,
   };
+}
+
+/**
+ * Scheduler figures of a thread from /proc (Linux): ms on a CPU and ms runnable but waiting for one;
+ * undefined where there is none.
+ */
+export function schedstat(pid: number, tid = pid): { runMs: number; waitMs: number } | undefined {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    return { runMs: (run ?? 0) / 1e6, waitMs: (wait ?? 0) / 1e6 };
+  } catch {
+    return undefined;
+  }
 }
 
 /** A process's resident set in MiB, from /proc (undefined where there is none). */
@@ -230,16 +260,34 @@ export function memoryAfterGc(child: ChildProcess): Promise<NodeJS.MemoryUsage |
   });
 }
 
-/** HAL's garbage-collection pauses (ms) since the last call (hal-server.ts), or undefined. */
-export function gcPauses(child: ChildProcess): Promise<number[] | undefined> {
+export interface Stamped {
+  /** Epoch ms. */
+  at: number;
+  ms: number;
+}
+
+/** What hal-server.ts reports of the time since it was last asked (`{ type: 'gc' }`). */
+export interface ServerTrace {
+  /** Garbage-collection pauses. */
+  pauses: Stamped[];
+  /** The event loop's delay (ms; `monitorEventLoopDelay`), and its stalls over 5 ms; not on the first ask. */
+  loop?: { p50: number; p99: number; max: number; mean: number; stalls: (Stamped & { cpu: number })[] };
+  /** `BENCH_SOAK_TRACE=1`: each request's time inside HAL, `what` its path and body length. */
+  served: (Stamped & { what: string })[];
+  /** `BENCH_SOAK_TRACE=1`: each statement's time from being sent to its result, `what` its first words. */
+  statements: (Stamped & { what: string })[];
+}
+
+/** HAL's garbage-collection pauses and loop delay since the last call (hal-server.ts), or undefined. */
+export function serverTrace(child: ChildProcess): Promise<ServerTrace | undefined> {
   return new Promise((resolve) => {
-    const done = (pauses?: number[]) => {
+    const done = (trace?: ServerTrace) => {
       clearTimeout(timer);
       child.off('message', onMessage);
-      resolve(pauses);
+      resolve(trace);
     };
-    const onMessage = (message: { type?: string; pauses?: number[] }) => {
-      if (message?.type === 'gc') done(message.pauses);
+    const onMessage = (message: { type?: string } & ServerTrace) => {
+      if (message?.type === 'gc') done(message);
     };
     const timer = setTimeout(() => done(), 10_000);
     child.on('message', onMessage);
