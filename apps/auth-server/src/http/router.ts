@@ -17,9 +17,9 @@ type Handler = [unknown, unknown];
  * HAL's router: Hono's TrieRouter (its RegExpRouter refuses the contract's
  * `/api/v1/oauth/apps/public/:client_id` beside `/api/v1/oauth/apps/:id`), with two shortcuts the
  * trie lacks, both measured on `GET /api/v1/auth/me`:
- * - the match of a path the table names literally (no parameter, no wildcard) is computed once:
- *   walking the trie (and the wildcard middlewares on its way) was a tenth of the request's CPU.
- *   Only those paths are kept, so a client's made-up paths cannot grow the memo;
+ * - the match of a path the table names literally (no parameter, no wildcard) is computed once
+ *   (walking the trie of HAL's 139 routes and the wildcard middlewares on its way: 0.8 µs; kept,
+ *   0.013 µs). Only those paths are kept, so a client's made-up paths cannot grow the memo;
  * - a {@link documentationOnly} handler (a route's OpenAPI description) is left out of the chain
  *   the route runs, while `app.routes`, whence the OpenAPI document is collected, still lists it:
  *   every handler of the chain costs each request an async dispatch of Hono's compose.
