@@ -14,6 +14,27 @@ export function oauthJson(c: Context, body: unknown, status: ContentfulStatusCod
   return c.json(body, status);
 }
 
+// Shared by every answer: nothing writes to it (@hono/node-server copies before adding a length,
+// and a Headers object, when anything asks for one, is built from it).
+const ANSWER_HEADERS = Object.freeze({
+  'Content-Type': 'application/json',
+  'Cache-Control': 'no-store',
+  Pragma: 'no-cache',
+});
+
+/**
+ * A successful OAuth JSON answer (token, introspection), as {@link oauthJson} writes it. Served by
+ * Node (`server.ts`, where the request id travels on Node's response, never as a Hono header), no
+ * header was set through Hono before the route, so the answer is built with a plain header object:
+ * @hono/node-server writes it as it is, where Hono's `c.header()` and `c.json()` build and iterate
+ * a WHATWG Headers object on every request. Elsewhere (`app.request()` in tests) it is oauthJson.
+ */
+export function oauthAnswer(c: Context, body: unknown): Response {
+  const outgoing = (c.env as { outgoing?: object } | undefined)?.outgoing;
+  if (!outgoing || !('requestId' in outgoing)) return oauthJson(c, body);
+  return new Response(JSON.stringify(body), { status: 200, headers: ANSWER_HEADERS });
+}
+
 /**
  * An OAuth error in the RFC 6749 §5.2 shape; a failed client authentication adds the
  * `WWW-Authenticate: Basic` challenge (401).

@@ -2,6 +2,7 @@ import {
   ACCESS_TOKEN_TYP,
   type AuthorizationDetail,
   audienceIncludes,
+  type ClientCredentials,
   decryptSecret,
   encryptSecret,
   type GrantContext,
@@ -83,15 +84,15 @@ export function oauthService(
   /**
    * Authenticates a registered resource server at the introspection endpoint (HTTP Basic
    * `hal_rs_…:hal_rss_…`, contract "Registered resource servers"); undefined when the caller is
-   * not one (a client then authenticates as usual).
+   * not one (a client then authenticates as usual), decided without a promise.
    * @returns the resource's identifier: the one `aud` whose tokens it may introspect.
    */
-  async function authenticateResourceServer(
-    authorization: string | undefined,
-    body: { client_id?: string; client_secret?: string },
-  ): Promise<string | undefined> {
-    const credentials = parseClientCredentials({ authorization, body });
+  function authenticateResourceServer(credentials: ClientCredentials): Promise<string> | undefined {
     if (!credentials.clientId.startsWith(PREFIX.resourceServer)) return undefined;
+    return resourceServerIdentifier(credentials);
+  }
+
+  async function resourceServerIdentifier(credentials: ClientCredentials): Promise<string> {
     const server = await stores.resourceServers.byId(credentials.clientId);
     // Compared in constant time (contract "Identifiers and secrets").
     if (
@@ -110,12 +111,19 @@ export function oauthService(
    * an authorization request) fetches the document again when its cached copy expired.
    * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3
    */
-  async function authenticateClient(
+  function authenticateClient(
     authorization: string | undefined,
     body: { client_id?: string; client_secret?: string },
     refresh = false,
   ): Promise<{ client: OAuthClient; app: OAuthApp }> {
-    const credentials = parseClientCredentials({ authorization, body });
+    return authenticateClientWith(parseClientCredentials({ authorization, body }), refresh);
+  }
+
+  /** {@link authenticateClient} with credentials already read (introspection reads them once for two checks). */
+  async function authenticateClientWith(
+    credentials: ClientCredentials,
+    refresh = false,
+  ): Promise<{ client: OAuthClient; app: OAuthApp }> {
     let app: OAuthApp | undefined;
     try {
       app = await clients.find(credentials.clientId, refresh);
@@ -278,6 +286,7 @@ export function oauthService(
   return {
     grantContext,
     authenticateClient,
+    authenticateClientWith,
     authenticateResourceServer,
     verifyAccessToken,
     revoke,

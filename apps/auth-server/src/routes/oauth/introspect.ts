@@ -1,7 +1,12 @@
-import { InvalidRequest, TOKEN_MANAGEMENT_PARAMS, UnauthorizedClient } from '@hal/core';
+import {
+  InvalidRequest,
+  parseClientCredentials,
+  TOKEN_MANAGEMENT_PARAMS,
+  UnauthorizedClient,
+} from '@hal/core';
 import { Hono } from 'hono';
 import { bodyCredentials, oauthEndpoint, postOnly, readOAuthParams } from '../../http/oauth-endpoint';
-import { oauthJson } from '../../http/oauth-json';
+import { oauthAnswer } from '../../http/oauth-json';
 import type { RouteDeps } from '../../http/route-deps';
 import type { Env } from '../../http/types';
 
@@ -19,24 +24,24 @@ export function introspectRoutes(s: RouteDeps) {
         const params = await readOAuthParams(c);
         params.assertNoRepeats(TOKEN_MANAGEMENT_PARAMS);
         const token = params.get('token');
+        // Read once for both checks below.
+        const credentials = parseClientCredentials({
+          authorization: c.req.header('authorization'),
+          body: bodyCredentials(params),
+        });
         // Contract "Registered resource servers": a resource server sees only tokens for itself.
-        const resource = await s.oauth.authenticateResourceServer(
-          c.req.header('authorization'),
-          bodyCredentials(params),
-        );
-        if (resource) {
+        const resourceServer = s.oauth.authenticateResourceServer(credentials);
+        if (resourceServer) {
+          const resource = await resourceServer;
           if (!token) throw new InvalidRequest('token is required');
-          return oauthJson(c, await s.oauth.introspect({ resource }, token));
+          return oauthAnswer(c, await s.oauth.introspect({ resource }, token));
         }
-        const { client } = await s.oauth.authenticateClient(
-          c.req.header('authorization'),
-          bodyCredentials(params),
-        );
+        const { client } = await s.oauth.authenticateClientWith(credentials);
         // RFC 7662 §2.1: the endpoint MUST require authorization: a client with a secret.
         if (client.clientType !== 'confidential')
           throw new UnauthorizedClient('introspection needs a confidential client');
         if (!token) throw new InvalidRequest('token is required');
-        return oauthJson(c, await s.oauth.introspect(client, token));
+        return oauthAnswer(c, await s.oauth.introspect(client, token));
       }),
     )
     .all('/oauth/introspect', postOnly);

@@ -1,7 +1,7 @@
 import { runGrant, TOKEN_PARAMS } from '@hal/core';
 import { Hono } from 'hono';
 import { bodyCredentials, oauthEndpoint, postOnly, readOAuthParams } from '../../http/oauth-endpoint';
-import { oauthJson } from '../../http/oauth-json';
+import { oauthAnswer } from '../../http/oauth-json';
 import type { RouteDeps } from '../../http/route-deps';
 import type { Env } from '../../http/types';
 
@@ -38,7 +38,7 @@ export function oauthTokenRoutes(s: RouteDeps) {
                 params,
               );
         s.metrics.tokenIssued(grant);
-        return oauthJson(c, response);
+        return oauthAnswer(c, response);
       }),
     )
     .all('/oauth/token', postOnly);
