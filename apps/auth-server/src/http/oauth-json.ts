@@ -29,10 +29,22 @@ const ANSWER_HEADERS = Object.freeze({
  * @hono/node-server writes it as it is, where Hono's `c.header()` and `c.json()` build and iterate
  * a WHATWG Headers object on every request. Elsewhere (`app.request()` in tests) it is oauthJson.
  */
-export function oauthAnswer(c: Context, body: unknown): Response {
+export function oauthAnswer(c: Context, body: object): Response {
   const outgoing = (c.env as { outgoing?: object } | undefined)?.outgoing;
   if (!outgoing || !('requestId' in outgoing)) return oauthJson(c, body);
-  return new Response(JSON.stringify(body), { status: 200, headers: ANSWER_HEADERS });
+  return new Response(serialise(body), { status: 200, headers: ANSWER_HEADERS });
+}
+
+// A frozen answer (introspection's, kept per verified token) cannot change: serialised once.
+const serialised = new WeakMap<object, string>();
+function serialise(body: object): string {
+  if (!Object.isFrozen(body)) return JSON.stringify(body);
+  let json = serialised.get(body);
+  if (json === undefined) {
+    json = JSON.stringify(body);
+    serialised.set(body, json);
+  }
+  return json;
 }
 
 /**

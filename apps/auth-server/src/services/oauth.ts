@@ -231,7 +231,7 @@ export function oauthService(
     caller: OAuthClient | { resource: string },
     token: string,
   ): Promise<Record<string, unknown>> {
-    const inactive = { active: false };
+    const inactive = INACTIVE;
     if ('resource' in caller) return introspectForResource(caller.resource, token);
     const client = caller;
     if (token.startsWith(PREFIX.refreshToken)) {
@@ -261,7 +261,31 @@ export function oauthService(
     if (payload.client_id !== client.clientId || typeof payload.jti !== 'string') return inactive;
     const row = await stores.oauth.accessToken(payload.jti);
     if (!row || row.revokedAt) return inactive;
-    return { active: true, token_type: 'Bearer', username: row.user.email, ...payload };
+    return answerOf(clientAnswers, payload, row, () => ({
+      active: true,
+      token_type: 'Bearer',
+      username: row.user.email,
+      ...payload,
+    }));
+  }
+
+  // An active token's answer, built once per verified payload (the keyring keeps the payload object
+  // of a token it verified) and per revocation-state row (a new object once the cache was dropped),
+  // frozen so that the JSON renderer serialises it once too (http/oauth-json.ts). Revocation and
+  // expiry are still checked on every request, above and in the keyring.
+  const clientAnswers = new WeakMap<object, { row: object; answer: Record<string, unknown> }>();
+  const resourceAnswers = new WeakMap<object, { row: object; answer: Record<string, unknown> }>();
+  function answerOf(
+    answers: WeakMap<object, { row: object; answer: Record<string, unknown> }>,
+    payload: object,
+    row: object,
+    build: () => Record<string, unknown>,
+  ): Record<string, unknown> {
+    const kept = answers.get(payload);
+    if (kept?.row === row) return kept.answer;
+    const answer = Object.freeze(build());
+    answers.set(payload, { row, answer });
+    return answer;
   }
 
   /**
@@ -270,7 +294,7 @@ export function oauthService(
    * @see https://www.rfc-editor.org/rfc/rfc7662#section-2.2
    */
   async function introspectForResource(resource: string, token: string): Promise<Record<string, unknown>> {
-    const inactive = { active: false };
+    const inactive = INACTIVE;
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await keyring.verify(token, ACCESS_TOKEN_TYP, config.issuer));
@@ -280,7 +304,11 @@ export function oauthService(
     if (typeof payload.jti !== 'string' || !audienceIncludes(payload.aud, resource)) return inactive;
     const row = await stores.oauth.accessToken(payload.jti);
     if (!row || row.revokedAt) return inactive;
-    return { active: true, token_type: 'Bearer', ...payload };
+    return answerOf(resourceAnswers, payload, row, () => ({
+      active: true,
+      token_type: 'Bearer',
+      ...payload,
+    }));
   }
 
   return {
@@ -294,6 +322,9 @@ export function oauthService(
     audience,
   };
 }
+
+/** RFC 7662 §2.2: every token that is not active gets this answer, nothing more. */
+const INACTIVE: Record<string, unknown> = Object.freeze({ active: false });
 
 function unverifiedClaims(token: string): Record<string, unknown> | undefined {
   try {
