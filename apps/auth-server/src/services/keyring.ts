@@ -76,7 +76,8 @@ export class Keyring {
     );
     const input = `${header}.${claims}`;
     // RFC 7518 §3.4: ES256 signatures are R || S (IEEE P1363), not DER.
-    const signature = cryptoSign('sha256', Buffer.from(input), {
+    // The signing input is base64url, ASCII: latin1 copies it without a UTF-8 pass.
+    const signature = cryptoSign('sha256', Buffer.from(input, 'latin1'), {
       key: key.privateKey,
       dsaEncoding: 'ieee-p1363',
     });

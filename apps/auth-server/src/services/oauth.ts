@@ -65,21 +65,28 @@ export function oauthService(
       if (!project) throw new InvalidClient('the project of this client no longer exists');
       return { app_id: project.appId, widget_secret: projects.widgetSecret(project) };
     },
-    async resourceExtras(audience, scopes, userId) {
-      const registered = (await Promise.all(audience.map((id) => resources.resolveResource(id)))).filter(
-        (resource) => resource?.owner,
-      );
-      if (!registered.length) return {};
-      // Contract: the resource's access_token_ttl applies (the shortest, when several name one).
-      const ttls = registered.flatMap((r) => (r?.accessTokenTtl ? [r.accessTokenTtl] : []));
-      const ttl = ttls.length ? Math.min(...ttls) : undefined;
-      // Contract: tokens for registered resources carry the user's email and name with `profile`.
-      const user =
-        userId && scopes.includes(IDENTITY_SCOPE) ? await stores.accounts.userById(userId) : undefined;
-      return { ttl, ...(user && { claims: { email: user.email, name: user.name } }) };
+    resourceExtras(audience, scopes, userId) {
+      // HAL's own resource (every token that names none): nothing to add, decided without a promise.
+      if (audience.length === 1 && audience[0] === resources.fallback.identifier) return undefined;
+      return registeredExtras(audience, scopes, userId);
     },
     now: () => new Date(),
   };
+
+  /** What the registered resources among `audience` add to a token (GrantContext.resourceExtras). */
+  async function registeredExtras(audience: readonly string[], scopes: readonly string[], userId?: string) {
+    const registered = (await Promise.all(audience.map((id) => resources.resolveResource(id)))).filter(
+      (resource) => resource?.owner,
+    );
+    if (!registered.length) return {};
+    // Contract: the resource's access_token_ttl applies (the shortest, when several name one).
+    const ttls = registered.flatMap((r) => (r?.accessTokenTtl ? [r.accessTokenTtl] : []));
+    const ttl = ttls.length ? Math.min(...ttls) : undefined;
+    // Contract: tokens for registered resources carry the user's email and name with `profile`.
+    const user =
+      userId && scopes.includes(IDENTITY_SCOPE) ? await stores.accounts.userById(userId) : undefined;
+    return { ttl, ...(user && { claims: { email: user.email, name: user.name } }) };
+  }
 
   /**
    * Authenticates a registered resource server at the introspection endpoint (HTTP Basic

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { matchesTokenHash } from '../crypto';
 import { InvalidClient, InvalidRequest } from '../errors';
 import { isUnstorable } from '../params';
@@ -29,7 +30,9 @@ function decodeBasic(authorization: string): { clientId: string; clientSecret: s
   if (!token || !BASE64.test(token)) throw malformed();
   let decoded: string;
   try {
-    decoded = utf8.decode(Buffer.from(token, 'base64'));
+    const bytes = Buffer.from(token, 'base64');
+    // ASCII (every HAL client id and secret) needs no UTF-8 validation.
+    decoded = isAscii(bytes) ? bytes.toString('latin1') : utf8.decode(bytes);
   } catch {
     throw malformed();
   }

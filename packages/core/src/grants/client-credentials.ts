@@ -30,7 +30,9 @@ export async function clientCredentials(
   const scopes = requested.length ? requested : permitted;
   if (!scopes.length) throw new InvalidScope('this client has no scope usable with client_credentials');
   // RFC 8707 §2.2: the resource parameter applies to every grant type.
-  const resources = await requestedResources(params.all('resource'), ctx.resources);
+  const named = params.all('resource');
+  // Without one, the registry's fallback, known without a lookup (most requests name none).
+  const resources = named.length ? await requestedResources(named, ctx.resources) : [ctx.resources.fallback];
   checkResourceScopes(scopes, resources);
   const audience = audienceOf(resources.map((r) => r.identifier));
   // RFC 6749 §4.4.3: a refresh token SHOULD NOT be included.

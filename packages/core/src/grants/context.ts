@@ -21,12 +21,13 @@ export interface GrantContext {
   /**
    * What the token's registered resources add (contract "Registered resource servers"): their
    * access token lifetime and, when `profile` was granted, the user's `email` and `name`.
+   * Undefined when it knows at once that there is nothing to add (no registered resource).
    */
   resourceExtras?(
     audience: readonly string[],
     scopes: readonly string[],
     userId: string | undefined,
-  ): Promise<{ ttl?: number; claims?: Record<string, unknown> }>;
+  ): Promise<{ ttl?: number; claims?: Record<string, unknown> }> | undefined;
   now(): Date;
   /**
    * The request's statement scope (opaque here), handed to the store with each write, for a grant

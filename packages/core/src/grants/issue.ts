@@ -40,7 +40,8 @@ export async function issueAccessToken(
   const userId = i.grant?.userId ?? i.client.ownerId;
   if (!userId) throw new UnauthorizedClient('this client acts for no user');
   const audience = typeof i.audience === 'string' ? [i.audience] : i.audience;
-  const extras = (await ctx.resourceExtras?.(audience, i.scopes, i.grant?.userId)) ?? {};
+  const adding = ctx.resourceExtras?.(audience, i.scopes, i.grant?.userId);
+  const extras = (adding && (await adding)) ?? {};
   const ttl = extras.ttl ?? i.client.accessTokenTtl;
   const { jti, expiresAt } = recorded ?? {
     jti: newId(),

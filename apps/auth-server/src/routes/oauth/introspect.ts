@@ -15,12 +15,14 @@ import type { Env } from '../../http/types';
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-2
  */
 export function introspectRoutes(s: RouteDeps) {
-  const limit = s.rateLimits.limiter('introspect', s.config.rateLimits.introspect, (c) => c.get('clientIp'));
+  // No limit (HAL_RATE_LIMITS=off): not even an awaited no-op.
+  const rule = s.config.rateLimits.introspect;
+  const limit = rule && s.rateLimits.limiter('introspect', rule, (c) => c.get('clientIp'));
   return new Hono<Env>()
     .post(
       '/oauth/introspect',
       oauthEndpoint(async (c) => {
-        await limit(c);
+        if (limit) await limit(c);
         const params = await readOAuthParams(c);
         params.assertNoRepeats(TOKEN_MANAGEMENT_PARAMS);
         const token = params.get('token');
