@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { constantEqual, decryptSecret, encryptSecret, hashToken, randomBase62 } from './crypto';
+import {
+  constantEqual,
+  decryptSecret,
+  encryptSecret,
+  hashToken,
+  matchesTokenHash,
+  randomBase62,
+} from './crypto';
 
 describe('constantEqual', () => {
   it.each([
@@ -11,6 +18,25 @@ describe('constantEqual', () => {
     ['é', 'é', true],
   ])('%s vs %s is %s', (a, b, expected) => {
     expect(constantEqual(a, b)).toBe(expected);
+  });
+});
+
+describe('matchesTokenHash', () => {
+  const stored = hashToken('hal_cs_secret');
+
+  it('matches the token whose hash is stored, and nothing else', () => {
+    expect(matchesTokenHash('hal_cs_secret', stored)).toBe(true);
+    expect(matchesTokenHash('hal_cs_secreT', stored)).toBe(false);
+    expect(matchesTokenHash('', stored)).toBe(false);
+  });
+
+  it.each([
+    ['a truncated hash', stored.slice(0, -1)],
+    ['a longer hash', `${stored}A`],
+    ['the hash in padded base64', `${Buffer.from(stored, 'base64url').toString('base64')}`],
+    ['an empty hash', ''],
+  ])('matches nothing against %s', (_, hash) => {
+    expect(matchesTokenHash('hal_cs_secret', hash)).toBe(false);
   });
 });
 

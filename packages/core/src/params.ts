@@ -53,6 +53,22 @@ export class Params {
   }
 
   /**
+   * A decoded `application/x-www-form-urlencoded` body. Decoding (WHATWG URL §5.1: UTF-8 without
+   * BOM) turns every invalid sequence into U+FFFD, so no value or name can hold a lone surrogate:
+   * only NUL is refused, with the same error as {@link Params.from}.
+   */
+  static fromForm(form: URLSearchParams): Params {
+    const values = new Map<string, string[]>();
+    for (const [name, value] of form) {
+      if (name.includes('\u0000') || value.includes('\u0000')) throw new InvalidRequest(UNSTORABLE);
+      const list = values.get(name);
+      if (list) list.push(value);
+      else values.set(name, [value]);
+    }
+    return new Params(values);
+  }
+
+  /**
    * A JSON object body: strings as they are, arrays and objects (RAR) re-serialised as JSON; an
    * array of strings under a parameter that may repeat (`resource`) gives one value per element.
    */
@@ -119,6 +135,7 @@ const unstorableText = (text: string) => text.includes('\u0000') || LONE_SURROGA
  * deeply nested body cannot exhaust the stack.
  */
 export function isUnstorable(value: unknown, maxDepth = 32): boolean {
+  if (typeof value === 'string') return unstorableText(value); // the common case, without a stack
   const stack: [unknown, number][] = [[value, 0]];
   while (stack.length) {
     const [item, depth] = stack.pop() as [unknown, number];

@@ -17,7 +17,7 @@ export async function readOAuthParams(c: Context): Promise<Params> {
   }
   const type = c.req.header('content-type') ?? '';
   const text = await c.req.text();
-  if (FORM.test(type)) return Params.from(new URLSearchParams(text));
+  if (FORM.test(type)) return Params.fromForm(new URLSearchParams(text));
   if (JSON_TYPE.test(type)) {
     let body: unknown;
     try {
