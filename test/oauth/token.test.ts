@@ -311,6 +311,31 @@ describe.each(BACKENDS)('token endpoint on %s (RFC 6749 §4.1.3, §5, §6)', (ba
       expect(who.json.data.auth).toMatchObject({ method: 'oauth', client_id: hal.app.client_id });
     });
 
+    it('answers, as introspection does, in JSON with no-store, no-cache and the headers of every response', async () => {
+      const issued = await oauthPost(
+        hal.url,
+        '/oauth/token',
+        { grant_type: 'client_credentials', scope: 'profile' },
+        creds(),
+      );
+      const introspected = await oauthPost(
+        hal.url,
+        '/oauth/introspect',
+        { token: issued.json.access_token },
+        creds(),
+      );
+      expect(introspected.json).toMatchObject({ active: true, client_id: hal.app.client_id });
+      for (const res of [issued, introspected]) {
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-type')).toBe('application/json');
+        // RFC 6749 §5.1: "Cache-Control" no-store and "Pragma" no-cache.
+        expect(res.headers.get('cache-control')).toBe('no-store');
+        expect(res.headers.get('pragma')).toBe('no-cache');
+        expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      }
+    });
+
     it('refuses project scopes and scopes outside the app (invalid_scope)', async () => {
       for (const scope of ['widget:serve', 'apps:write', 'bogus']) {
         const res = await oauthPost(
