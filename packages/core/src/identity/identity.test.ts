@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { userHash, verifyUserHash } from './user-hash';
@@ -15,6 +16,15 @@ describe('user_hash (HMAC-SHA256, lowercase hex)', () => {
     expect(userHash(SECRET, 'user-42')).toBe(
       '6ab66a647a1d18d47e6c221a284438b21bf581410fce6979cf61060e4a60d253',
     );
+  });
+
+  it('gives the same answers under the secret as a KeyObject of its UTF-8 bytes', () => {
+    const key = createSecretKey(SECRET, 'utf8');
+    expect(userHash(key, 'user-42')).toBe('6ab66a647a1d18d47e6c221a284438b21bf581410fce6979cf61060e4a60d253');
+    expect(verifyUserHash(key, 'user-42', userHash(SECRET, 'user-42'))).toBe(true);
+    expect(
+      verifyUserHash(createSecretKey('other-secret', 'utf8'), 'user-42', userHash(SECRET, 'user-42')),
+    ).toBe(false);
   });
 
   it('verifies the right hash and refuses a tampered one, another user or upper case', () => {
@@ -38,6 +48,12 @@ describe('user_jwt (HS256)', () => {
       name: 'Ada',
       email: 'ada@example.test',
     });
+  });
+
+  it('signs the same token under the secret as a KeyObject', async () => {
+    const jwt = await signUserJwt(createSecretKey(SECRET, 'utf8'), { user_id: 'u1', name: 'Ada' });
+    expect(await verifyUserJwt(SECRET, jwt)).toEqual({ user_id: 'u1', name: 'Ada' });
+    expect(await verifyUserJwt('other', jwt)).toBeUndefined();
   });
 
   it('refuses another secret, a tampered payload, an expired token and a too-long lifetime', async () => {

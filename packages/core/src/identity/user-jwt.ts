@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { type JWTPayload, jwtVerify } from 'jose';
+import type { IdentityKey } from './user-hash';
 
 /** `user_jwt` lives at most one hour (contract). */
 export const USER_JWT_MAX_TTL = 3600;
@@ -19,7 +20,7 @@ const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toStrin
  * @see https://www.rfc-editor.org/rfc/rfc7519
  */
 export async function signUserJwt(
-  identitySecret: string,
+  identitySecret: IdentityKey,
   user: WidgetUser,
   ttl = USER_JWT_MAX_TTL,
 ): Promise<string> {
