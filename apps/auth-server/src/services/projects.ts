@@ -1,7 +1,7 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
 import {
   decryptSecret,
   encryptSecret,
+  HmacSha256Key,
   hasRole,
   newProjectId,
   newWidgetAppId,
@@ -34,7 +34,7 @@ const aad = (projectId: string) => `widget-secret:${projectId}`;
 export function projectService(stores: Stores, secretKey: Uint8Array) {
   const { projects, audit } = stores;
   // Rotation seals a new value, so an entry never goes stale; the bound keeps memory flat.
-  const openedSecrets = new Map<string, { secret: string; key: KeyObject }>();
+  const openedSecrets = new Map<string, { secret: string; key: HmacSha256Key }>();
   type Viewer = { userId: string; projectId?: string };
 
   async function load(viewer: Viewer, id: string, needed: keyof typeof PROJECT_POLICY) {
@@ -58,7 +58,7 @@ export function projectService(stores: Stores, secretKey: Uint8Array) {
     let entry = openedSecrets.get(id);
     if (entry === undefined) {
       const secret = decryptSecret(project.widgetSecretSealed, secretKey, aad(project.id));
-      entry = { secret, key: createSecretKey(secret, 'utf8') };
+      entry = { secret, key: new HmacSha256Key(secret) };
       if (openedSecrets.size >= MAX_OPENED_SECRETS) openedSecrets.clear();
       openedSecrets.set(id, entry);
     }

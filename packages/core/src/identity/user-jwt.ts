@@ -1,6 +1,5 @@
-import { createHmac } from 'node:crypto';
 import { type JWTPayload, jwtVerify } from 'jose';
-import type { IdentityKey } from './user-hash';
+import { hmacSha256, type IdentityKey } from './user-hash';
 
 /** `user_jwt` lives at most one hour (contract). */
 export const USER_JWT_MAX_TTL = 3600;
@@ -31,7 +30,7 @@ export async function signUserJwt(
   // RFC 7515 §7.1 compact JWS, HMAC-SHA256 (RFC 7518 §3.2) straight from node:crypto: jose would
   // import the key through WebCrypto on every call, the slowest step of sign-identity.
   const input = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-  return `${input}.${createHmac('sha256', identitySecret).update(input).digest('base64url')}`;
+  return `${input}.${hmacSha256(identitySecret, input, 'base64url')}`;
 }
 
 /** Verifies signature, `exp`, `iat` (at most an hour old) and `sub`; undefined when any fails. */
