@@ -31,7 +31,7 @@ export function widgetService(stores: Stores, projects: ProjectService, keyring:
       return {
         user_id: user.user_id,
         user_hash: userHash(key, user.user_id),
-        user_jwt: await signUserJwt(key, user),
+        user_jwt: signUserJwt(key, user),
         project_id: project.id,
       };
     },

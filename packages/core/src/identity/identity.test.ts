@@ -98,7 +98,7 @@ describe('user_hash (HMAC-SHA256, lowercase hex)', () => {
 
 describe('user_jwt (HS256)', () => {
   it('round-trips sub, name and email and expires within an hour', async () => {
-    const jwt = await signUserJwt(SECRET, { user_id: 'u1', name: 'Ada', email: 'ada@example.test' });
+    const jwt = signUserJwt(SECRET, { user_id: 'u1', name: 'Ada', email: 'ada@example.test' });
     const claims = JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString());
     expect(claims.exp - claims.iat).toBeLessThanOrEqual(3600);
     expect(await verifyUserJwt(SECRET, jwt)).toEqual({
@@ -109,13 +109,13 @@ describe('user_jwt (HS256)', () => {
   });
 
   it('signs the same token under the secret prepared as an HmacSha256Key', async () => {
-    const jwt = await signUserJwt(new HmacSha256Key(SECRET), { user_id: 'u1', name: 'Ada' });
+    const jwt = signUserJwt(new HmacSha256Key(SECRET), { user_id: 'u1', name: 'Ada' });
     expect(await verifyUserJwt(SECRET, jwt)).toEqual({ user_id: 'u1', name: 'Ada' });
     expect(await verifyUserJwt('other', jwt)).toBeUndefined();
   });
 
   it('refuses another secret, a tampered payload, an expired token and a too-long lifetime', async () => {
-    const jwt = await signUserJwt(SECRET, { user_id: 'u1' });
+    const jwt = signUserJwt(SECRET, { user_id: 'u1' });
     expect(await verifyUserJwt('other', jwt)).toBeUndefined();
     const [h, , s] = jwt.split('.');
     const forged = [

@@ -18,11 +18,7 @@ const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toStrin
  * carrying `sub` and the user's attributes.
  * @see https://www.rfc-editor.org/rfc/rfc7519
  */
-export async function signUserJwt(
-  identitySecret: IdentityKey,
-  user: WidgetUser,
-  ttl = USER_JWT_MAX_TTL,
-): Promise<string> {
+export function signUserJwt(identitySecret: IdentityKey, user: WidgetUser, ttl = USER_JWT_MAX_TTL): string {
   const iat = Math.floor(Date.now() / 1000);
   const claims: JWTPayload = { sub: user.user_id, iat, exp: iat + Math.min(ttl, USER_JWT_MAX_TTL) };
   if (user.name !== undefined) claims.name = user.name;
