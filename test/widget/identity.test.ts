@@ -45,6 +45,11 @@ describe.each(BACKENDS)('widget identity on %s', (backend) => {
     const t = await connect();
     const res = await sign(t.access_token, { user_id: 'cust-1', name: 'Ada', email: 'ada@example.test' });
     expect(res.status).toBe(200);
+    // Computed for this request, never kept by a cache; the security headers of every answer too.
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-length')).toBe(String(Buffer.byteLength(res.text)));
     expect(Object.keys(res.json).sort()).toEqual(['project_id', 'user_hash', 'user_id', 'user_jwt']);
     expect(res.json.user_hash).toBe(
       createHmac('sha256', await secret())

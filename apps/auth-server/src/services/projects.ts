@@ -1,6 +1,7 @@
 import {
   decryptSecret,
   encryptSecret,
+  HmacSha256Key,
   hasRole,
   newProjectId,
   newWidgetAppId,
@@ -33,7 +34,7 @@ const aad = (projectId: string) => `widget-secret:${projectId}`;
 export function projectService(stores: Stores, secretKey: Uint8Array) {
   const { projects, audit } = stores;
   // Rotation seals a new value, so an entry never goes stale; the bound keeps memory flat.
-  const openedSecrets = new Map<string, string>();
+  const openedSecrets = new Map<string, { secret: string; key: HmacSha256Key }>();
   type Viewer = { userId: string; projectId?: string };
 
   async function load(viewer: Viewer, id: string, needed: keyof typeof PROJECT_POLICY) {
@@ -47,20 +48,25 @@ export function projectService(stores: Stores, secretKey: Uint8Array) {
   }
 
   /**
-   * The project's identity secret in clear, for HMAC signing and verification. Opened once per
-   * sealed value: sign-identity and identify need it on every request.
+   * The project's identity secret, in clear and as an HMAC key. Opened once per sealed value:
+   * sign-identity and identify need it on every request. The row comes from the project caches,
+   * which every process drops on a change (NOTIFY), so a rotated secret is used at once.
    */
-  function widgetSecret(project: { id: string; widgetSecretSealed: string }) {
+  function opened(project: { id: string; widgetSecretSealed: string }) {
     // The project id is in the key: a sealed value copied onto another row must still not open.
-    const key = `${project.id} ${project.widgetSecretSealed}`;
-    let secret = openedSecrets.get(key);
-    if (secret === undefined) {
-      secret = decryptSecret(project.widgetSecretSealed, secretKey, aad(project.id));
+    const id = `${project.id} ${project.widgetSecretSealed}`;
+    let entry = openedSecrets.get(id);
+    if (entry === undefined) {
+      const secret = decryptSecret(project.widgetSecretSealed, secretKey, aad(project.id));
+      entry = { secret, key: new HmacSha256Key(secret) };
       if (openedSecrets.size >= MAX_OPENED_SECRETS) openedSecrets.clear();
-      openedSecrets.set(key, secret);
+      openedSecrets.set(id, entry);
     }
-    return secret;
+    return entry;
   }
+
+  /** The project's identity secret in clear (shown to its owners and admins). */
+  const widgetSecret = (project: { id: string; widgetSecretSealed: string }) => opened(project).secret;
 
   async function lastOwnerGuard(id: string, memberId: string, current: Role, next: Role | null) {
     if (current !== 'owner' || next === 'owner') return;
@@ -70,6 +76,9 @@ export function projectService(stores: Stores, secretKey: Uint8Array) {
 
   return {
     load,
+    widgetSecret,
+    /** The project's identity secret as a key for HMAC signing and verification (`@hal/core`). */
+    identityKey: (project: { id: string; widgetSecretSealed: string }) => opened(project).key,
 
     async create(userId: string, name: string) {
       const id = newProjectId();
@@ -208,8 +217,6 @@ export function projectService(stores: Stores, secretKey: Uint8Array) {
         count: i.count,
       }));
     },
-
-    widgetSecret,
   };
 }
 

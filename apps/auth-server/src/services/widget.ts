@@ -27,11 +27,11 @@ export function widgetService(stores: Stores, projects: ProjectService, keyring:
         principal.projectId,
         'manageSecret',
       );
-      const secret = projects.widgetSecret(project);
+      const key = projects.identityKey(project);
       return {
         user_id: user.user_id,
-        user_hash: userHash(secret, user.user_id),
-        user_jwt: await signUserJwt(secret, user),
+        user_hash: userHash(key, user.user_id),
+        user_jwt: signUserJwt(key, user),
         project_id: project.id,
       };
     },
@@ -48,14 +48,17 @@ export function widgetService(stores: Stores, projects: ProjectService, keyring:
       project: Project,
       input: { user_id?: string; user_hash?: string; user_jwt?: string; name?: string; email?: string },
     ) {
-      const secret = projects.widgetSecret(project);
       let user: WidgetUser | undefined;
       if (input.user_jwt) {
-        user = await verifyUserJwt(secret, input.user_jwt);
+        user = await verifyUserJwt(projects.widgetSecret(project), input.user_jwt);
         if (!user) throw invalidUserHash('user_jwt is invalid or expired');
       } else {
         if (project.requireUserJwt) throw invalidUserHash('this project accepts only user_jwt');
-        if (!input.user_id || !input.user_hash || !verifyUserHash(secret, input.user_id, input.user_hash)) {
+        if (
+          !input.user_id ||
+          !input.user_hash ||
+          !verifyUserHash(projects.identityKey(project), input.user_id, input.user_hash)
+        ) {
           throw invalidUserHash('user_hash does not match user_id');
         }
         user = { user_id: input.user_id, name: input.name, email: input.email };

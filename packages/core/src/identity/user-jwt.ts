@@ -1,5 +1,5 @@
-import { createHmac } from 'node:crypto';
 import { type JWTPayload, jwtVerify } from 'jose';
+import { hmacSha256, type IdentityKey } from './user-hash';
 
 /** `user_jwt` lives at most one hour (contract). */
 export const USER_JWT_MAX_TTL = 3600;
@@ -18,11 +18,7 @@ const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toStrin
  * carrying `sub` and the user's attributes.
  * @see https://www.rfc-editor.org/rfc/rfc7519
  */
-export async function signUserJwt(
-  identitySecret: string,
-  user: WidgetUser,
-  ttl = USER_JWT_MAX_TTL,
-): Promise<string> {
+export function signUserJwt(identitySecret: IdentityKey, user: WidgetUser, ttl = USER_JWT_MAX_TTL): string {
   const iat = Math.floor(Date.now() / 1000);
   const claims: JWTPayload = { sub: user.user_id, iat, exp: iat + Math.min(ttl, USER_JWT_MAX_TTL) };
   if (user.name !== undefined) claims.name = user.name;
@@ -30,7 +26,7 @@ export async function signUserJwt(
   // RFC 7515 §7.1 compact JWS, HMAC-SHA256 (RFC 7518 §3.2) straight from node:crypto: jose would
   // import the key through WebCrypto on every call, the slowest step of sign-identity.
   const input = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-  return `${input}.${createHmac('sha256', identitySecret).update(input).digest('base64url')}`;
+  return `${input}.${hmacSha256(identitySecret, input, 'base64url')}`;
 }
 
 /** Verifies signature, `exp`, `iat` (at most an hour old) and `sub`; undefined when any fails. */
