@@ -20,6 +20,13 @@ export interface BatchOptions {
    */
   maxInFlight?: number;
   /**
+   * With `maxInFlight` above 1: another batch goes out beside those in flight only once the last
+   * one sent has been in flight this long. Batches that come back quickly stay one at a time (the
+   * largest, the cheapest); a slow one (PostgreSQL's core contended, a lock waited for) does not
+   * hold up the rows queued behind it for longer than this.
+   */
+  nextAfterMs?: number;
+  /**
    * For a write that must not commit once its request has answered 503 (a rotation). When a
    * request gives up while its batch is in flight, the batch is cancelled and the other items go
    * into the next one; and a failed batch is not written again item by item (it may have
@@ -45,10 +52,30 @@ const CANCELLED = '57014';
 export function batched<T, R = void>(
   // biome-ignore lint/suspicious/noConfusingVoidType: writes with no result per item return nothing
   write: (items: T[]) => Promise<R[] | void>,
-  { maxBatch = 500, maxInFlight = 1, cancellable = false }: BatchOptions = {},
+  { maxBatch = 500, maxInFlight = 1, nextAfterMs = 0, cancellable = false }: BatchOptions = {},
 ) {
   let queue: Entry<T, R>[] = [];
   let flushing = 0;
+  // The batches in flight, with when each was sent.
+  const inFlight = new Set<{ at: number }>();
+  const slowInFlight = () => {
+    const now = performance.now();
+    for (const sent of inFlight) if (now - sent.at >= nextAfterMs) return true;
+    return false;
+  };
+  // Rows queued behind a batch in flight: another goes out if it turns slow before it returns.
+  let watching: ReturnType<typeof setTimeout> | undefined;
+  const watch = () => {
+    if (watching || !nextAfterMs || flushing >= maxInFlight) return;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const sent of inFlight) oldest = Math.min(oldest, sent.at);
+    const wait = Math.max(0, oldest + nextAfterMs - performance.now());
+    watching = setTimeout(() => {
+      watching = undefined;
+      if (queue.length && flushing < maxInFlight && slowInFlight()) detached(() => void flush());
+    }, wait);
+    watching.unref?.();
+  };
   const live = (entry: Entry<T, R>) => {
     const abandoned = entry.scope?.abandoned;
     if (abandoned) entry.reject(abandoned);
@@ -62,39 +89,48 @@ export function batched<T, R = void>(
   async function flush() {
     flushing++;
     while (queue.length) {
+      // A batch beside another only while that one is slow: once none is, this one stops.
+      if (flushing > 1 && nextAfterMs && !slowInFlight()) break;
       const taken = queue.slice(0, maxBatch);
       queue = queue.slice(taken.length);
       const batch = taken.filter(live);
       if (!batch.length) continue;
-      const items = batch.map((b) => b.item);
-      if (!cancellable) {
-        try {
-          settle(batch, await write(items));
-        } catch (error) {
-          if (batch.length === 1) batch[0]?.reject(error);
-          else
-            await Promise.all(
-              batch
-                .filter(live)
-                .map((b) => write([b.item]).then((results) => settle([b], results), b.reject)),
-            );
-        }
-        continue;
-      }
-      const sentIn = new RequestScope();
-      for (const b of batch) b.sentIn = sentIn;
+      const sent = { at: performance.now() };
+      inFlight.add(sent);
       try {
-        settle(batch, await sentIn.sending(() => write(items)));
-      } catch (error) {
-        if (sentIn.abandoned && errorCodes(error).includes(CANCELLED)) {
-          // Cancelled for a request that gave up, so nothing committed: the others go again.
-          queue = [...batch.filter(live), ...queue];
-        } else for (const b of batch) b.reject(error);
+        await (cancellable ? sendCancellable(batch) : send(batch));
       } finally {
-        for (const b of batch) b.sentIn = undefined;
+        inFlight.delete(sent);
       }
     }
     flushing--;
+  }
+
+  async function send(batch: Entry<T, R>[]) {
+    try {
+      settle(batch, await write(batch.map((b) => b.item)));
+    } catch (error) {
+      if (batch.length === 1) batch[0]?.reject(error);
+      else
+        await Promise.all(
+          batch.filter(live).map((b) => write([b.item]).then((results) => settle([b], results), b.reject)),
+        );
+    }
+  }
+
+  async function sendCancellable(batch: Entry<T, R>[]) {
+    const sentIn = new RequestScope();
+    for (const b of batch) b.sentIn = sentIn;
+    try {
+      settle(batch, await sentIn.sending(() => write(batch.map((b) => b.item))));
+    } catch (error) {
+      if (sentIn.abandoned && errorCodes(error).includes(CANCELLED)) {
+        // Cancelled for a request that gave up, so nothing committed: the others go again.
+        queue = [...batch.filter(live), ...queue];
+      } else for (const b of batch) b.reject(error);
+    } finally {
+      for (const b of batch) b.sentIn = undefined;
+    }
   }
 
   // A request gave up on its item: out of the queue at once, or its batch cancelled.
@@ -115,7 +151,9 @@ export function batched<T, R = void>(
     const written = new Promise<R>((resolve, reject) => {
       entry = { item, resolve, reject, scope };
       queue.push(entry);
-      if (flushing < maxInFlight) detached(() => void flush());
+      if (flushing === 0 || (flushing < maxInFlight && (!nextAfterMs || slowInFlight())))
+        detached(() => void flush());
+      else watch();
     });
     const queued = entry as Entry<T, R>;
     scope?.track({ settled: written, cancel: cancellable ? () => cancel(queued) : undefined });

@@ -11,6 +11,8 @@ const LIVENESS_TTL_MS = 10_000;
 /** Rows per `jti` insert, and such inserts in flight at once (see saveAccessTokens). */
 const JTI_BATCH = 500;
 const JTI_BATCHES_IN_FLIGHT = 2;
+/** How long a `jti` insert is in flight before another goes out beside it. */
+export const SECOND_BATCH_AFTER_MS = 100;
 
 /** A refresh token as core's `RefreshRecord` sees it: everything but its hash. */
 export const refreshColumns = {
@@ -46,11 +48,12 @@ export function tokenStore(db: Db, feed: ChangeFeed) {
     LIVENESS_TTL_MS,
     'access_token_liveness',
   );
-  // Every issued access token writes its `jti`: the hottest insert, group-committed. Two batches in
-  // flight: with one, a token request arriving just after a batch went out waits for that batch's
-  // round trip and then its own (about 2.5 round trips inside HAL in the soak, 1.6 with two), and
-  // when PostgreSQL's round trip is long (its core busy) one batch at a time also caps throughput at
-  // a batch per round trip. Server CPU per request measured the same (bench client_credentials).
+  // Every issued access token writes its `jti`: the hottest insert, group-committed. One batch in
+  // flight while batches come back quickly: the largest batches, the least CPU per token (on a
+  // quiet machine client_credentials cost 243 µs per request with one, 297 with two always). A
+  // second once one is slow: then a token request arriving just after a batch went out would wait
+  // for that batch's round trip and then its own (2.5 round trips inside HAL in a soak on a busy
+  // core, 1.6 with two), and a batch held on a lock would hold up every token behind it.
   const saveAccessTokens = batched<typeof accessTokens.$inferInsert>(
     async (rows) => {
       // One statement text whatever the batch size (the rows travel as one JSON parameter): it is
@@ -74,7 +77,7 @@ export function tokenStore(db: Db, feed: ChangeFeed) {
         on conflict do nothing`,
       );
     },
-    { maxBatch: JTI_BATCH, maxInFlight: JTI_BATCHES_IN_FLIGHT },
+    { maxBatch: JTI_BATCH, maxInFlight: JTI_BATCHES_IN_FLIGHT, nextAfterMs: SECOND_BATCH_AFTER_MS },
   );
 
   const issue: Pick<OAuthStore, 'saveAccessToken' | 'createRefreshToken'> = {
