@@ -103,7 +103,7 @@ export function scenarios(hal: { url: string } & HalFixture, oidc: OidcFixture, 
       notes: [
         'Every request presents the live refresh token of one grant and gets its successor (each user’s chain is used by one request at a time), so every request is a legal rotation.',
         'oidc-provider issues refresh tokens only after an interactive login, so its pool (one account and grant each, as HAL’s) is minted in-process through its own models; `rotateRefreshToken: true` as in HAL.',
-        'HAL group-commits rotations: those arriving while a batch is in flight share one statement (up to 64, two batches in flight), each row conditional on its own token; PostgreSQL runs on the same core as HAL here, so its CPU is in HAL’s column, and every turn between them waits for that core.',
+        'HAL group-commits rotations: those arriving while a batch is in flight share one statement (up to 64; a second batch goes out only beside one in flight for 100 ms), each row conditional on its own token; PostgreSQL runs on the same core as HAL here, so its CPU is in HAL’s column, and every turn between them waits for that core.',
       ],
     },
     {
