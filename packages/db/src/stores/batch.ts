@@ -69,6 +69,7 @@ export function batched<T, R = void>(
     if (watching || !nextAfterMs || flushing >= maxInFlight) return;
     let oldest = Number.POSITIVE_INFINITY;
     for (const sent of inFlight) oldest = Math.min(oldest, sent.at);
+    if (oldest === Number.POSITIVE_INFINITY) return; // none in flight: a running flush takes the row
     const wait = Math.max(0, oldest + nextAfterMs - performance.now());
     watching = setTimeout(() => {
       watching = undefined;
