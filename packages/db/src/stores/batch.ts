@@ -73,7 +73,10 @@ export function batched<T, R = void>(
     const wait = Math.max(0, oldest + nextAfterMs - performance.now());
     watching = setTimeout(() => {
       watching = undefined;
-      if (queue.length && flushing < maxInFlight && slowInFlight()) detached(() => void flush());
+      if (!queue.length || flushing >= maxInFlight) return;
+      // A timer may fire a millisecond before its delay by performance.now(): then it waits again.
+      if (slowInFlight()) detached(() => void flush());
+      else watch();
     }, wait);
     watching.unref?.();
   };
