@@ -104,6 +104,21 @@ describe.runIf(BACKENDS.includes('postgres'))(
       holdLocks(adminUrl, 'select 1 from refresh_tokens where token_hash = $1 for update', [
         hashToken(token),
       ]);
+    /** A refresh sent over a raw socket, for the test to hang up (`req.destroy()`) mid-rotation. */
+    const refreshToHangUp = (token: string) => {
+      const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token }).toString();
+      const req = request(`${hal.url}/oauth/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': Buffer.byteLength(body),
+          authorization: `Basic ${Buffer.from(`${creds().id}:${creds().secret}`).toString('base64')}`,
+        },
+      });
+      req.on('error', () => {}); // the test hangs up itself
+      req.end(body);
+      return req;
+    };
     const expect503 = (res: { status: number; headers: Headers; json: { error?: string } }) => {
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('1');
@@ -167,17 +182,7 @@ describe.runIf(BACKENDS.includes('postgres'))(
       const token = await newChain();
       const before = await grantOf(token);
       const release = await lockToken(token);
-      const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token }).toString();
-      const req = request(`${hal.url}/oauth/token`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'content-length': Buffer.byteLength(body),
-          authorization: `Basic ${Buffer.from(`${creds().id}:${creds().secret}`).toString('base64')}`,
-        },
-      });
-      req.on('error', () => {}); // we hang up ourselves
-      req.end(body);
+      const req = refreshToHangUp(token);
       const pid = await lockWaiter(admin, 'hal');
       const goneAt = performance.now();
       req.destroy();
@@ -195,17 +200,7 @@ describe.runIf(BACKENDS.includes('postgres'))(
       const other = await newChain();
       const stuckBefore = await grantOf(stuck);
       const release = await lockToken(stuck);
-      const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: stuck }).toString();
-      const req = request(`${hal.url}/oauth/token`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'content-length': Buffer.byteLength(body),
-          authorization: `Basic ${Buffer.from(`${creds().id}:${creds().secret}`).toString('base64')}`,
-        },
-      });
-      req.on('error', () => {}); // we hang up ourselves
-      req.end(body);
+      const req = refreshToHangUp(stuck);
       const pid = await lockWaiter(admin, 'hal');
       // Rotations are group-committed: this one is not held up by the one waiting on the lock.
       const otherBefore = await grantOf(other);

@@ -18,10 +18,9 @@ export interface RateLimitRule {
 function rateLimiter(
   limits: Stores['limits'],
   name: string,
-  rule: RateLimitRule | undefined,
+  rule: RateLimitRule,
   key: (c: Context<Env>) => string,
 ): (c: Context<Env>) => Promise<void> {
-  if (!rule) return async () => {}; // limits off (HAL_RATE_LIMITS=off)
   return async (c) => {
     const { count, resetAt } = await limits.hit(`${name}:${key(c)}`, rule.window);
     if (count > rule.limit) {
@@ -50,9 +49,13 @@ function rateLimit(
 export function rateLimits(limits: Stores['limits']) {
   type Key = (c: Context<Env>) => string;
   return {
-    /** A check to await inside a handler (OAuth endpoints, which render their own 429). */
+    /**
+     * A check to await inside a handler (OAuth endpoints, which render their own 429); undefined
+     * when the limits are off.
+     */
+    // Limits off (HAL_RATE_LIMITS=off): no check at all, not even an awaited no-op.
     limiter: (name: string, rule: RateLimitRule | undefined, key: Key) =>
-      rateLimiter(limits, name, rule, key),
+      rule ? rateLimiter(limits, name, rule, key) : undefined,
     middleware: (name: string, rule: RateLimitRule | undefined, key: Key) =>
       rateLimit(limits, name, rule, key),
   };

@@ -15,7 +15,7 @@ export const widgetTools = [
       // Per connection (client × project), counted with the REST endpoint's calls.
       await s.rateLimits.limiter('sign', s.config.rateLimits.signIdentity, () => {
         return `${principal.clientId ?? principal.user.id}:${principal.projectId}`;
-      })(c);
+      })?.(c);
       return s.widget.signIdentity(principal, input);
     },
   }),

@@ -238,14 +238,13 @@ export function oauthService(
     caller: OAuthClient | { resource: string },
     token: string,
   ): Promise<Record<string, unknown>> {
-    const inactive = INACTIVE;
     if ('resource' in caller) return introspectForResource(caller.resource, token);
     const client = caller;
     if (token.startsWith(PREFIX.refreshToken)) {
       const found = await stores.oauth.refreshToken(hashToken(token));
-      if (!found || found.token.appId !== client.id) return inactive;
+      if (!found || found.token.appId !== client.id) return INACTIVE;
       const { token: t, grant } = found;
-      if (t.revokedAt || t.rotatedAt || grant.revokedAt || t.expiresAt <= new Date()) return inactive;
+      if (t.revokedAt || t.rotatedAt || grant.revokedAt || t.expiresAt <= new Date()) return INACTIVE;
       return {
         active: true,
         token_type: 'refresh_token',
@@ -263,11 +262,11 @@ export function oauthService(
     try {
       ({ payload } = await keyring.verify(token, ACCESS_TOKEN_TYP, config.issuer));
     } catch {
-      return inactive;
+      return INACTIVE;
     }
-    if (payload.client_id !== client.clientId || typeof payload.jti !== 'string') return inactive;
+    if (payload.client_id !== client.clientId || typeof payload.jti !== 'string') return INACTIVE;
     const row = await stores.oauth.accessToken(payload.jti);
-    if (!row || row.revokedAt) return inactive;
+    if (!row || row.revokedAt) return INACTIVE;
     return answerOf(clientAnswers, payload, row, () => ({
       active: true,
       token_type: 'Bearer',
@@ -280,10 +279,10 @@ export function oauthService(
   // of a token it verified) and per revocation-state row (a new object once the cache was dropped),
   // frozen so that the JSON renderer serialises it once too (http/oauth-json.ts). Revocation and
   // expiry are still checked on every request, above and in the keyring.
-  const clientAnswers = new WeakMap<object, { row: object; answer: Record<string, unknown> }>();
-  const resourceAnswers = new WeakMap<object, { row: object; answer: Record<string, unknown> }>();
+  const clientAnswers: KeptAnswers = new WeakMap();
+  const resourceAnswers: KeptAnswers = new WeakMap();
   function answerOf(
-    answers: WeakMap<object, { row: object; answer: Record<string, unknown> }>,
+    answers: KeptAnswers,
     payload: object,
     row: object,
     build: () => Record<string, unknown>,
@@ -301,16 +300,15 @@ export function oauthService(
    * @see https://www.rfc-editor.org/rfc/rfc7662#section-2.2
    */
   async function introspectForResource(resource: string, token: string): Promise<Record<string, unknown>> {
-    const inactive = INACTIVE;
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await keyring.verify(token, ACCESS_TOKEN_TYP, config.issuer));
     } catch {
-      return inactive;
+      return INACTIVE;
     }
-    if (typeof payload.jti !== 'string' || !audienceIncludes(payload.aud, resource)) return inactive;
+    if (typeof payload.jti !== 'string' || !audienceIncludes(payload.aud, resource)) return INACTIVE;
     const row = await stores.oauth.accessToken(payload.jti);
-    if (!row || row.revokedAt) return inactive;
+    if (!row || row.revokedAt) return INACTIVE;
     return answerOf(resourceAnswers, payload, row, () => ({
       active: true,
       token_type: 'Bearer',
@@ -329,6 +327,9 @@ export function oauthService(
     audience,
   };
 }
+
+/** Introspection answers by verified payload, with the revocation-state row each was built for. */
+type KeptAnswers = WeakMap<object, { row: object; answer: Record<string, unknown> }>;
 
 /** RFC 7662 §2.2: every token that is not active gets this answer, nothing more. */
 const INACTIVE: Record<string, unknown> = Object.freeze({ active: false });

@@ -15,9 +15,7 @@ import type { Env } from '../../http/types';
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-2
  */
 export function introspectRoutes(s: RouteDeps) {
-  // No limit (HAL_RATE_LIMITS=off): not even an awaited no-op.
-  const rule = s.config.rateLimits.introspect;
-  const limit = rule && s.rateLimits.limiter('introspect', rule, (c) => c.get('clientIp'));
+  const limit = s.rateLimits.limiter('introspect', s.config.rateLimits.introspect, (c) => c.get('clientIp'));
   return new Hono<Env>()
     .post(
       '/oauth/introspect',

@@ -28,7 +28,7 @@ export function registerRoutes(s: RouteDeps) {
     .post(
       '/oauth/register',
       oauthEndpoint(async (c) => {
-        await limit(c);
+        if (limit) await limit(c);
         const body = await jsonBody(c);
         // RFC 7591 §3.2.1: 201 Created, also when an identical public registration is answered again
         return oauthJson(c, await s.registration.register(body, c.get('clientIp')), 201);

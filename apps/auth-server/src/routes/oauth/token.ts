@@ -12,9 +12,7 @@ const HANDS_ITS_SCOPE = new Set(['client_credentials', 'refresh_token']);
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
  */
 export function oauthTokenRoutes(s: RouteDeps) {
-  // No limit (HAL_RATE_LIMITS=off): not even an awaited no-op.
-  const rule = s.config.rateLimits.token;
-  const limit = rule && s.rateLimits.limiter('token', rule, (c) => c.get('clientIp'));
+  const limit = s.rateLimits.limiter('token', s.config.rateLimits.token, (c) => c.get('clientIp'));
   return new Hono<Env>()
     .post(
       '/oauth/token',
