@@ -17,6 +17,11 @@
 // 4. cancelled-first-query: `query.cancel()` of the query a connection was being opened for left
 //    that connection in the `connecting` queue for good (nothing sent, so no ReadyForQuery). HAL
 //    cancels the statements of a request past its deadline, so the connection now carries on.
+// 5. types-query: the array-type query a new connection runs first (`fetch_types`, on by default)
+//    is awaited by a promise nobody holds: when it fails (a reset socket, a cancel, a restart),
+//    the rejection is unhandled and ends the process (#1192, #1205). Its failure reaches the
+//    queries waiting on that connection through the connection's own error path, so the promise
+//    is now caught; a reconnected connection fetches the types again.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -67,6 +72,15 @@ const guards = {
         [
           '      initial && !initial.reserve && execute(initial)\n      options.shared.retries = retries = 0\n      initial = null\n      return\n    }\n',
           `      ${mark}\n      const cancelled = initial && initial.cancelled\n      initial && !initial.reserve && execute(initial)\n      options.shared.retries = retries = 0\n      initial = null\n      if (!cancelled)\n        return\n    }\n`,
+        ],
+      ],
+    },
+    {
+      mark: '/* hal: types-query guard */',
+      edits: (mark) => [
+        [
+          '        return fetchArrayTypes()\n',
+          `        return fetchArrayTypes().catch(() => {}) ${mark}\n`,
         ],
       ],
     },
