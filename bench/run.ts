@@ -66,6 +66,7 @@ const COMMAND = [
     'BENCH_SOAK_SECONDS',
     'BENCH_SOAK_TRACE',
     'BENCH_SOAK_BARE',
+    'BENCH_SOAK_RATE',
     'BENCH_SERVER_CPUS',
     'BENCH_LOAD_CPUS',
     'BENCH_PG_CPUS',
@@ -270,13 +271,16 @@ try {
     // leak grows, without the garbage V8 has not collected yet that RSS holds as well. Taken before
     // the peak run, so that the soak's RSS does not start from a freshly collected heap.
     const gcStart = await memoryAfterGc(hal.process);
-    const peakCpu = cpuMeter(() => [pid, ...processTree(pg.pid)]);
+    const peakHalCpu = cpuMeter(() => [pid]);
+    const peakPgCpu = cpuMeter(() => processTree(pg.pid));
     const peak = await runMix(parts, { seconds: DURATION, connections: CONNECTIONS });
-    const peakCpuMs = peakCpu();
+    const peakHalCpuMs = peakHalCpu();
+    const peakCpuMs = peakHalCpuMs + peakPgCpu();
     log(
-      `${'soak'.padEnd(18)} ${'HAL peak'.padEnd(13)} ${Math.round(peak.rps).toString().padStart(6)} req/s  p50 ${peak.latency.p50.toFixed(1)} ms  p99 ${peak.latency.p99.toFixed(1)} ms  ${peak.non2xx} non-2xx, ${peak.errors} errors, ${peak.poolLeft} chains left`,
+      `${'soak'.padEnd(18)} ${'HAL peak'.padEnd(13)} ${Math.round(peak.rps).toString().padStart(6)} req/s  p50 ${peak.latency.p50.toFixed(1)} ms  p99 ${peak.latency.p99.toFixed(1)} ms  ${peak.non2xx} non-2xx, ${peak.errors} errors, ${peak.poolLeft} chains left, CPU per request ${Math.round((peakHalCpuMs * 1000) / peak.requests)} µs HAL + ${Math.round(((peakCpuMs - peakHalCpuMs) * 1000) / peak.requests)} µs PostgreSQL`,
     );
-    const rate = peak.rps * SOAK_SHARE;
+    // `BENCH_SOAK_RATE`: a fixed pace, to compare two builds at one load (the peak is noisy).
+    const rate = Number(process.env.BENCH_SOAK_RATE) || peak.rps * SOAK_SHARE;
     await new Promise((r) => setTimeout(r, 500));
     if (WARMUP > 0) await runMix(parts, { seconds: WARMUP, connections: CONNECTIONS, rate });
     const halCpu = cpuMeter(() => [pid]);
@@ -288,7 +292,11 @@ try {
     const pgBefore = pg.housekeeping();
     const loadLoop = monitorEventLoopDelay({ resolution: 5 });
     loadLoop.enable();
+    const stopProfile = PROFILE ? startProfile(PROFILE_DIR, hal, 'soak') : undefined;
+    pg.statements?.reset();
     const run = await runMix(parts, { seconds: SOAK_SECONDS, connections: CONNECTIONS, rate });
+    if (stopProfile) log(`  profile: npm run profile -w @hal/bench -- ${await stopProfile()}`);
+    if (pg.statements) log(`pg_stat_statements over the soak:\n${pg.statements.top(15)}`);
     loadLoop.disable();
     const trace = await serverTrace(hal.process);
     const schedAfter = schedstat(pid);

@@ -335,6 +335,8 @@ export function markdown(outcomes: Outcome[], info: RunInfo, soak?: SoakOutcome)
     'report to `bench/.profiles/BENCHMARKS.partial.md` and leave this file alone.',
     '`BENCH_PG_STATEMENTS=1` loads pg_stat_statements into the cluster and prints, after each scenario,',
     'its heaviest statements over the measured slices (executor and planning time, buffers, WAL per call)',
-    'and the rows each table inserted and updated (HOT or not).',
+    'and the rows each table inserted and updated (HOT or not); for the soak, over its paced run (a',
+    'profile too: `hal-soak.cpuprofile`). `BENCH_SOAK_RATE=<req/s>` paces the soak at a fixed rate',
+    'instead of 80% of the measured peak, to compare two builds at one load: the peak is noisy.',
   ].join('\n');
 }
