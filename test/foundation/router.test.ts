@@ -1,4 +1,4 @@
-import { documentationOnly, HalRouter } from '@hal/auth-server';
+import { HalRouter, passThrough } from '@hal/auth-server';
 import { Hono } from 'hono';
 import { TrieRouter } from 'hono/router/trie-router';
 import { describe, expect, it } from 'vitest';
@@ -60,7 +60,7 @@ describe('HAL router', () => {
 
   it('leaves a documentation-only middleware out of the chain it serves, but in the route table', async () => {
     let ran = false;
-    const describe = documentationOnly((_c: unknown, next: () => Promise<void>) => {
+    const describe = passThrough((_c: unknown, next: () => Promise<void>) => {
       ran = true;
       return next();
     });

@@ -2,7 +2,7 @@
 export { createApp } from './app';
 export { type Config, configFrom } from './env';
 // HAL's router, exported for its tests (what it memoizes, what it leaves out of a chain).
-export { documentationOnly, HalRouter } from './http/router';
+export { HalRouter, passThrough } from './http/router';
 export { isOutage } from './http/unavailable';
 // The SSRF guard of metadata-document fetches, exported for its tests (custom DNS answers).
 export { isFetchableAddress, MetadataFetchError, metadataFetcher } from './lib/metadata-fetch';

@@ -1,5 +1,6 @@
 import { InvalidRequest, OAuthError, Params } from '@hal/core';
 import type { Context } from 'hono';
+import { requestText } from './body';
 import { oauthErrorResponse, renderOAuthError } from './oauth-json';
 import type { Env } from './types';
 
@@ -16,7 +17,7 @@ export async function readOAuthParams(c: Context): Promise<Params> {
     throw new InvalidRequest('client credentials are not accepted in the query string');
   }
   const type = c.req.header('content-type') ?? '';
-  const text = await c.req.text();
+  const text = await requestText(c);
   if (FORM.test(type)) return Params.fromForm(new URLSearchParams(text));
   if (JSON_TYPE.test(type)) {
     let body: unknown;

@@ -9,7 +9,7 @@ import { type DescribeRouteOptions, resolver, uniqueSymbol } from 'hono-openapi'
 import type { z } from 'zod';
 import { jsonBody } from './body';
 import { ApiErrorBody } from './outputs';
-import { documentationOnly } from './router';
+import { passThrough } from './router';
 import type { Env } from './types';
 
 type Responses = NonNullable<DescribeRouteOptions['responses']>;
@@ -83,6 +83,6 @@ export function jsonInput<S extends z.ZodType>(schema: S) {
  */
 export const operation = (spec: DescribeRouteOptions & { operationId: string; summary: string }) =>
   documents(
-    documentationOnly<MiddlewareHandler<Env>>((_c, next) => next()),
+    passThrough<MiddlewareHandler<Env>>((_c, next) => next()),
     spec,
   );

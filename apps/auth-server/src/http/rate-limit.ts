@@ -1,6 +1,7 @@
 import type { Stores } from '@hal/db';
 import type { Context, MiddlewareHandler } from 'hono';
 import { rateLimited } from '../services/errors';
+import { passThrough } from './router';
 import type { Env } from './types';
 
 export interface RateLimitRule {
@@ -37,7 +38,7 @@ function rateLimit(
   rule: RateLimitRule | undefined,
   key: (c: Context<Env>) => string,
 ): MiddlewareHandler<Env> {
-  if (!rule) return (_c, next) => next(); // limits off (HAL_RATE_LIMITS=off)
+  if (!rule) return passThrough<MiddlewareHandler<Env>>((_c, next) => next()); // HAL_RATE_LIMITS=off
   const limit = rateLimiter(limits, name, rule, key);
   return async (c, next) => {
     await limit(c);

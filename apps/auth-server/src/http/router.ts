@@ -1,11 +1,14 @@
 import type { Router } from 'hono/router';
 import { TrieRouter } from 'hono/router/trie-router';
 
-const DOCUMENTATION_ONLY = Symbol('documentation only');
+const PASS_THROUGH = Symbol('pass-through');
 
-/** Marks `middleware` as a pass-through that only documents its route: it stays out of the served chain. */
-export function documentationOnly<M extends object>(middleware: M): M {
-  return Object.assign(middleware, { [DOCUMENTATION_ONLY]: true });
+/**
+ * Marks `middleware` as one that only calls `next()` (a route's OpenAPI description, a check
+ * switched off by configuration): it stays out of the served chain.
+ */
+export function passThrough<M extends object>(middleware: M): M {
+  return Object.assign(middleware, { [PASS_THROUGH]: true });
 }
 
 // The methods whose matches are kept: a request's method is the client's, any token at all.
@@ -20,9 +23,10 @@ type Handler = [unknown, unknown];
  * - the match of a path the table names literally (no parameter, no wildcard) is computed once
  *   (walking the trie of HAL's 139 routes and the wildcard middlewares on its way: 0.8 µs; kept,
  *   0.013 µs). Only those paths are kept, so a client's made-up paths cannot grow the memo;
- * - a {@link documentationOnly} handler (a route's OpenAPI description) is left out of the chain
- *   the route runs, while `app.routes`, whence the OpenAPI document is collected, still lists it:
- *   every handler of the chain costs each request an async dispatch of Hono's compose.
+ * - a {@link passThrough} handler (a route's OpenAPI description, a rate limit switched off) is
+ *   left out of the chain the route runs, while `app.routes`, whence the OpenAPI document is
+ *   collected, still lists it: every handler of the chain costs each request an async dispatch of
+ *   Hono's compose.
  */
 export class HalRouter<T extends Handler> implements Router<T> {
   readonly name = 'HalRouter';
@@ -31,7 +35,7 @@ export class HalRouter<T extends Handler> implements Router<T> {
   readonly #matches = new Map<string, Map<string, ReturnType<Router<T>['match']>>>();
 
   add(method: string, path: string, handler: T): void {
-    if (typeof handler[0] === 'function' && DOCUMENTATION_ONLY in handler[0]) return;
+    if (typeof handler[0] === 'function' && PASS_THROUGH in handler[0]) return;
     this.#trie.add(method, path, handler);
     if (!/[:*]/.test(path)) this.#literalPaths.add(path);
     this.#matches.clear();

@@ -2,6 +2,7 @@ import { isUnstorable, OAUTH_SCOPES } from '@hal/core';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { insufficientScope } from '../http/auth';
+import { requestText } from '../http/body';
 import type { RouteDeps } from '../http/route-deps';
 import type { Env } from '../http/types';
 import { mcpServer, TOOL_SCOPES } from '../mcp/server';
@@ -45,7 +46,7 @@ export function mcpRoutes(s: RouteDeps, authenticate: MiddlewareHandler<Env>) {
       .post('/mcp', async (c) => {
         let body: unknown;
         try {
-          body = JSON.parse(await c.req.text());
+          body = JSON.parse(await requestText(c));
         } catch {
           return rpcError(c, 400, -32700, 'parse error: the body is not valid JSON');
         }

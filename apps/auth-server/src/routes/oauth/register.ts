@@ -1,5 +1,6 @@
 import { InvalidClientMetadata } from '@hal/core';
 import { type Context, Hono } from 'hono';
+import { requestText } from '../../http/body';
 import { oauthEndpoint, postOnly } from '../../http/oauth-endpoint';
 import { oauthJson } from '../../http/oauth-json';
 import type { RouteDeps } from '../../http/route-deps';
@@ -12,7 +13,7 @@ async function jsonBody(c: Context): Promise<unknown> {
   if (!JSON_TYPE.test(c.req.header('content-type') ?? ''))
     throw new InvalidClientMetadata('content-type must be application/json');
   try {
-    return JSON.parse(await c.req.text());
+    return JSON.parse(await requestText(c));
   } catch {
     throw new InvalidClientMetadata('request body is not valid JSON');
   }
