@@ -62,6 +62,8 @@ export const oauthApps = pgTable(
   },
   (t) => [
     index('oauth_apps_owner').on(t.ownerId),
+    // A project's private clients, and the cascade when a project is deleted.
+    index('oauth_apps_project').on(t.projectId).where(sql`${t.projectId} is not null`),
     unique('oauth_apps_registration_fingerprint').on(t.registrationFingerprint),
     index('oauth_apps_unvetted').on(t.updatedAt).where(sql`${t.origin} <> 'owner'`),
     check('oauth_apps_owner_origin', sql`(${t.origin} = 'owner') = (${t.ownerId} is not null)`),
@@ -192,5 +194,11 @@ export const accessTokens = pgTable(
     expiresAt: tz().notNull(),
     revokedAt: tz(),
   },
-  (t) => [index('access_tokens_grant').on(t.grantId), index('access_tokens_code').on(t.codeHash)],
+  // Partial: a client_credentials token has neither grant nor code, and a B-tree indexes NULLs too
+  // (two index entries written per token that no lookup can use). `grant_id = $1` and
+  // `code_hash = $1` imply NOT NULL, so every lookup and the grants' cascade still use them.
+  (t) => [
+    index('access_tokens_grant').on(t.grantId).where(sql`${t.grantId} is not null`),
+    index('access_tokens_code').on(t.codeHash).where(sql`${t.codeHash} is not null`),
+  ],
 );
