@@ -35,6 +35,8 @@ describe('database unavailability is classified as 503, never 500', () => {
     ['08006', 'connection failure'],
     ['57014', 'statement cancelled (deadline, client gone, statement_timeout)'],
     ['25P03', 'idle-in-transaction timeout'],
+    ['40P01', 'deadlock detected: this transaction was rolled back'],
+    ['40001', 'serialization failure: this transaction was rolled back'],
     ['ECONNREFUSED', 'connection refused'],
     ['CONNECTION_CLOSED', 'connection closed mid-query'],
     ['CONNECT_TIMEOUT', 'no answer to a connection attempt'],
@@ -42,7 +44,7 @@ describe('database unavailability is classified as 503, never 500', () => {
     expect(isOutage({ code })).toBe(true);
     expect(isOutage(wrapped(code))).toBe(true);
   });
-  it.each(['23505', '42P01', '22P02', '40001', undefined])('%s is not', (code) => {
+  it.each(['23505', '42P01', '22P02', '40003', undefined])('%s is not', (code) => {
     expect(isOutage(wrapped(code as string))).toBe(false);
   });
 });

@@ -26,8 +26,10 @@ const NETWORK = new Set([
 // request deadline / a client gone: @hal/db StatementCancelled); 57P01 terminated by an
 // administrator or a fast/immediate shutdown, 57P02 crash of another backend, 57P03 cannot connect
 // now (starting up, shutting down, in recovery), 57P05 idle session timeout; 25P03 idle in
-// transaction timeout, 25P04 transaction timeout (PostgreSQL 17).
-const SQLSTATE = /^(08...|53...|57014|57P0[1235]|25P0[34])$/;
+// transaction timeout, 25P04 transaction timeout (PostgreSQL 17); 40001 serialization failure and
+// 40P01 deadlock victim: the transaction was rolled back whole, so the request did nothing and a
+// retry can succeed.
+const SQLSTATE = /^(08...|53...|57014|57P0[1235]|25P0[34]|40001|40P01)$/;
 export const RETRY_AFTER_SECONDS = 1;
 
 /** True when `error` (or its cause, as drizzle wraps driver errors) says the database is unavailable. */
