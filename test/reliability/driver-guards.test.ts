@@ -51,7 +51,7 @@ describe.runIf(BACKENDS.includes('postgres'))('postgres.js, guarded', () => {
       // The connection opens again, fetches the types this time, and serves queries: an int[]
       // comes back parsed only when it did (unparsed, it would be the text '{1,2}').
       const [row] = await sql`select array[1, 2]::int[] as numbers`;
-      expect(row.numbers).toEqual([1, 2]);
+      expect(row?.numbers).toEqual([1, 2]);
       // A rejection nobody holds is reported a turn or two later.
       await new Promise((done) => setTimeout(done, 50));
       expect(unhandled).toEqual([]);
