@@ -45,18 +45,22 @@ const rotation = (locking: SQL) => sql`
         successor_expires_at timestamptz, jti text, access_expires_at timestamptz,
         scopes text, resources text, fallback text, defined text)
     ), live as (
+      -- One index probe per token, and per grant below. The plans these replaced filtered a scan
+      -- of the table (the plan for the small table a cached plan was made on, kept as the table
+      -- grew until the next ANALYZE): every rotation read every row, each marked by the locks of
+      -- earlier rotations, and PostgreSQL's cost per rotation grew with the table.
       select t.id, t.grant_id, i.successor_id
-        from refresh_tokens t join input i on t.token_hash = i.token_hash and t.app_id = i.app_id
-       -- The hashes as an array too: the index then finds the rows whatever the table's size
-       -- (joined only on the record set, estimated at 100 rows, the plan hashes it against a scan
-       -- of the whole table).
-       where t.token_hash = any(array(select token_hash from input))
-         and t.rotated_at is null and t.revoked_at is null and t.expires_at > now()
-         for update of t ${locking}
+        from input i cross join lateral (
+          select t.id, t.grant_id from refresh_tokens t
+           where t.token_hash = i.token_hash and t.app_id = i.app_id
+             and t.rotated_at is null and t.revoked_at is null and t.expires_at > now()
+             for update ${locking}) t
     ), used as (
-      select g.id, g.user_id, g.project_id, g.scopes, g.authorization_details, g.revoked_at, g.last_used_at
-        from grants g where g.id = any(array(select grant_id from live))
-         for share ${locking}
+      select g.*
+        from (select distinct grant_id from live) l cross join lateral (
+          select g.id, g.user_id, g.project_id, g.scopes, g.authorization_details, g.revoked_at, g.last_used_at
+            from grants g where g.id = l.grant_id
+             for share ${locking}) g
     ), old as (
       update refresh_tokens t
          set rotated_at = now(), replaced_by_id = i.successor_id, successor_sealed = i.sealed
