@@ -90,7 +90,10 @@ describe('OpenAPI document of /api/v1', () => {
           );
         }
         if (o.requestBody)
-          expect(Object.keys(o.responses), where).toEqual(expect.arrayContaining(['400', '415']));
+          expect(Object.keys(o.responses), where).toEqual(expect.arrayContaining(['400', '413', '415']));
+        // Any operation may be refused for an outage, and says when to come back.
+        expect(o.responses['503']?.headers?.['Retry-After'], where).toBeDefined();
+        if (o.responses['429']) expect(o.responses['429'].headers?.['Retry-After'], where).toBeDefined();
         if (path.includes('{'))
           expect(
             o.parameters.map((p: Doc) => `${p.in} ${p.name}`),

@@ -50,8 +50,18 @@ export const challengeHeader = {
 export const refusals = {
   notFound: { 404: errorResponse('`not_found`: no such resource, or not the caller’s') },
   conflict: { 409: errorResponse('`conflict`: the change clashes with the current state') },
-  rateLimited: { 429: errorResponse('`rate_limited`: too many requests; see `Retry-After`') },
+  rateLimited: {
+    429: errorResponse('`rate_limited`: too many requests', {
+      'Retry-After': { description: 'seconds to wait before trying again' },
+    }),
+  },
 } satisfies Record<string, Responses>;
+
+// Any operation may answer it: the database cannot serve it right now, or its deadline passed.
+const unavailable = errorResponse(
+  '`unavailable`: the database cannot serve the request right now, or it ran past its deadline; nothing was changed, retry',
+  { 'Retry-After': { description: 'seconds to wait before retrying' } },
+);
 
 /**
  * Reads the JSON body with {@link jsonBody} (same checks, same 400/415 refusals) into
@@ -72,6 +82,7 @@ export function jsonInput<S extends z.ZodType>(schema: S) {
       400: errorResponse(
         '`invalid_request` or `invalid_json`: the body is malformed; the message names the field',
       ),
+      413: errorResponse('`payload_too_large`: the body exceeds 64 KiB'),
       415: errorResponse('`unsupported_media_type`: the body must be `application/json`'),
     },
   });
@@ -84,5 +95,5 @@ export function jsonInput<S extends z.ZodType>(schema: S) {
 export const operation = (spec: DescribeRouteOptions & { operationId: string; summary: string }) =>
   documents(
     passThrough<MiddlewareHandler<Env>>((_c, next) => next()),
-    spec,
+    { ...spec, responses: { ...spec.responses, 503: unavailable } },
   );
