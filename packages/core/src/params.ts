@@ -42,14 +42,7 @@ export class Params {
   private constructor(private readonly values: Map<string, string[]>) {}
 
   static from(entries: Iterable<[string, string]>): Params {
-    const values = new Map<string, string[]>();
-    for (const [name, value] of entries) {
-      if (isUnstorable(name) || isUnstorable(value)) throw new InvalidRequest(UNSTORABLE);
-      const list = values.get(name);
-      if (list) list.push(value);
-      else values.set(name, [value]);
-    }
-    return new Params(values);
+    return Params.collect(entries, isUnstorable);
   }
 
   /**
@@ -58,9 +51,13 @@ export class Params {
    * only NUL is refused, with the same error as {@link Params.from}.
    */
   static fromForm(form: URLSearchParams): Params {
+    return Params.collect(form, (text) => text.includes('\u0000'));
+  }
+
+  private static collect(entries: Iterable<[string, string]>, unstorable: (text: string) => boolean): Params {
     const values = new Map<string, string[]>();
-    for (const [name, value] of form) {
-      if (name.includes('\u0000') || value.includes('\u0000')) throw new InvalidRequest(UNSTORABLE);
+    for (const [name, value] of entries) {
+      if (unstorable(name) || unstorable(value)) throw new InvalidRequest(UNSTORABLE);
       const list = values.get(name);
       if (list) list.push(value);
       else values.set(name, [value]);

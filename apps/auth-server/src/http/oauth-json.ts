@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ServiceError } from '../services/errors';
 import { ApiError } from './api-errors';
 import { isReferenceGone, REFERENCE_GONE_MESSAGE } from './conflict';
+import { plainJson } from './plain-json';
 import type { Env } from './types';
 import { outage } from './unavailable';
 
@@ -22,18 +23,9 @@ const ANSWER_HEADERS = Object.freeze({
   Pragma: 'no-cache',
 });
 
-/**
- * A successful OAuth JSON answer (token, introspection), as {@link oauthJson} writes it. Served by
- * Node (`server.ts`, where the request id travels on Node's response, never as a Hono header), no
- * header was set through Hono before the route, so the answer is built with a plain header object:
- * @hono/node-server writes it as it is, where Hono's `c.header()` and `c.json()` build and iterate
- * a WHATWG Headers object on every request. Elsewhere (`app.request()` in tests) it is oauthJson.
- */
-export function oauthAnswer(c: Context, body: object): Response {
-  const outgoing = (c.env as { outgoing?: object } | undefined)?.outgoing;
-  if (!outgoing || !('requestId' in outgoing)) return oauthJson(c, body);
-  return new Response(serialise(body), { status: 200, headers: ANSWER_HEADERS });
-}
+/** A successful OAuth JSON answer (token, introspection), as {@link oauthJson} writes it, by {@link plainJson}. */
+export const oauthAnswer = (c: Context, body: object): Response =>
+  plainJson(c, serialise(body), ANSWER_HEADERS);
 
 // A frozen answer (introspection's, kept per verified token) cannot change: serialised once.
 const serialised = new WeakMap<object, string>();

@@ -65,6 +65,7 @@ const rotation = (locking: SQL) => sql`
       update refresh_tokens t
          set rotated_at = now(), replaced_by_id = i.successor_id, successor_sealed = i.sealed
         from live l join input i on i.successor_id = l.successor_id join used u on u.id = l.grant_id
+       -- The ids as an array too: a probe of the primary key whatever the estimate of live.
        where t.id = any(array(select id from live)) and t.id = l.id
          and t.scopes @> string_to_array(i.scopes, ' ')
          and (case when cardinality(t.resources) = 0 then array[i.fallback] else t.resources end)

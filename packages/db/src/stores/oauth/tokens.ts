@@ -11,7 +11,7 @@ const LIVENESS_TTL_MS = 10_000;
 /** Rows per `jti` insert, and such inserts in flight at once (see saveAccessTokens). */
 const JTI_BATCH = 500;
 const JTI_BATCHES_IN_FLIGHT = 2;
-/** How long a `jti` insert is in flight before another goes out beside it. */
+/** How long a batch (`jti` inserts, rotations) is in flight before another goes out beside it. */
 export const SECOND_BATCH_AFTER_MS = 100;
 
 /** A refresh token as core's `RefreshRecord` sees it: everything but its hash. */
