@@ -1,6 +1,8 @@
 // The route table, for the test that holds the OpenAPI document to it.
 export { createApp } from './app';
 export { type Config, configFrom } from './env';
+// The body read, exported for its tests (which bodies it takes at once).
+export { requestText } from './http/body';
 // HAL's router, exported for its tests (what it memoizes, what it leaves out of a chain).
 export { HalRouter, passThrough } from './http/router';
 export { isOutage } from './http/unavailable';

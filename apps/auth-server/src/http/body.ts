@@ -12,11 +12,19 @@ const utf8 = new TextDecoder();
  * parser holds all of it before the route runs: it is then taken at once, without the listeners,
  * ticks and promises of @hono/node-server's streamed read, which cost a JSON POST more than the
  * parsing of its body. A body with no Content-Length (chunked, counted against the 64 KiB limit as
- * it streams) or not yet complete takes that streamed read.
+ * it streams) or not yet all buffered takes that streamed read.
  */
 export function requestText(c: Context): string | Promise<string> {
   const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
-  if (!incoming?.complete || incoming.readableDidRead || incoming.headers['content-length'] === undefined)
+  const length = incoming?.headers['content-length'];
+  // Node hands the body to the stream, and runs the route's pending promise reactions, before it
+  // marks the message `complete`: all Content-Length bytes in the buffer is the whole body.
+  if (
+    !incoming ||
+    length === undefined ||
+    incoming.readableDidRead ||
+    incoming.readableLength !== Number(length)
+  )
     return c.req.text();
   const chunks: Buffer[] = [];
   for (let chunk: Buffer | null = incoming.read(); chunk !== null; chunk = incoming.read())
