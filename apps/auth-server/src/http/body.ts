@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { isUnstorable } from '@hal/core';
 import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
@@ -9,23 +10,37 @@ const utf8 = new TextDecoder();
 
 /**
  * The request body as text, read once. A small body mostly arrives with its headers, so Node's
- * parser holds all of it before the route runs: it is then taken at once, without the listeners,
- * ticks and promises of @hono/node-server's streamed read, which cost a JSON POST more than the
- * parsing of its body. A body with no Content-Length (chunked, counted against the 64 KiB limit as
- * it streams) or not yet all buffered takes that streamed read.
+ * parser buffers all of it at once: it is then taken from that buffer, without the listeners,
+ * ticks and promises of @hono/node-server's streamed read, which cost a JSON or form POST more than
+ * the parsing of its body. A body with no Content-Length (chunked, counted against the 64 KiB
+ * limit as it streams) or not all buffered takes that streamed read.
  */
 export function requestText(c: Context): string | Promise<string> {
+  const incoming = bufferedBody(c);
+  if (incoming === undefined) return c.req.text();
+  if (incoming.readableLength === Number(incoming.headers['content-length'])) return takeBuffered(c, incoming);
+  // A route that reads before awaiting anything runs inside Node's callback for the headers, before
+  // the parser has buffered the body that came with them. Node runs promise reactions right after
+  // it hands the stream that body (before it marks the message complete), so one reaction later
+  // the body is there, or is still on its way and streamed.
+  return Promise.resolve(c).then(afterBodyChunk);
+}
+
+function afterBodyChunk(c: Context): string | Promise<string> {
+  const incoming = bufferedBody(c);
+  return incoming !== undefined && incoming.readableLength === Number(incoming.headers['content-length'])
+    ? takeBuffered(c, incoming)
+    : c.req.text();
+}
+
+/** Node's request, when its body may be taken from its buffer: it has a length and is unread. */
+function bufferedBody(c: Context): IncomingMessage | undefined {
   const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
-  const length = incoming?.headers['content-length'];
-  // Node hands the body to the stream, and runs the route's pending promise reactions, before it
-  // marks the message `complete`: all Content-Length bytes in the buffer is the whole body.
-  if (
-    !incoming ||
-    length === undefined ||
-    incoming.readableDidRead ||
-    incoming.readableLength !== Number(length)
-  )
-    return c.req.text();
+  if (!incoming || incoming.headers['content-length'] === undefined || incoming.readableDidRead) return;
+  return incoming;
+}
+
+function takeBuffered(c: Context, incoming: IncomingMessage): string {
   const chunks: Buffer[] = [];
   for (let chunk: Buffer | null = incoming.read(); chunk !== null; chunk = incoming.read())
     chunks.push(chunk);
