@@ -18,7 +18,7 @@ const utf8 = new TextDecoder();
 export function requestText(c: Context): string | Promise<string> {
   const incoming = bufferedBody(c);
   if (incoming === undefined) return c.req.text();
-  if (incoming.readableLength === Number(incoming.headers['content-length'])) return takeBuffered(c, incoming);
+  if (allBuffered(incoming)) return takeBuffered(c, incoming);
   // A route that reads before awaiting anything runs inside Node's callback for the headers, before
   // the parser has buffered the body that came with them. Node runs promise reactions right after
   // it hands the stream that body (before it marks the message complete), so one reaction later
@@ -28,10 +28,11 @@ export function requestText(c: Context): string | Promise<string> {
 
 function afterBodyChunk(c: Context): string | Promise<string> {
   const incoming = bufferedBody(c);
-  return incoming !== undefined && incoming.readableLength === Number(incoming.headers['content-length'])
-    ? takeBuffered(c, incoming)
-    : c.req.text();
+  return incoming !== undefined && allBuffered(incoming) ? takeBuffered(c, incoming) : c.req.text();
 }
+
+const allBuffered = (incoming: IncomingMessage) =>
+  incoming.readableLength === Number(incoming.headers['content-length']);
 
 /** Node's request, when its body may be taken from its buffer: it has a length and is unread. */
 function bufferedBody(c: Context): IncomingMessage | undefined {
