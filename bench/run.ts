@@ -351,14 +351,24 @@ try {
       // The same pace against bare Hono (HAL's answers, no work): the tail of the machine, the load
       // generator and the pacing, without HAL's.
       const bareParts = bareSoak.parts;
+      const barePid = bare.process.pid as number;
+      // Bare Hono's CPU per request saturated and at HAL's pace: what answering below saturation
+      // costs on this machine (more wake-ups per request, on both sides), without HAL's work.
+      if (WARMUP > 0) await runMix(bareParts, { seconds: WARMUP, connections: CONNECTIONS });
+      const bareFullCpu = cpuMeter(() => [barePid]);
+      const bareFull = await runMix(bareParts, { seconds: DURATION, connections: CONNECTIONS });
+      const bareFullUs = (bareFullCpu() * 1000) / Math.max(1, bareFull.requests);
       if (WARMUP > 0) await runMix(bareParts, { seconds: WARMUP, connections: CONNECTIONS, rate: run.rate });
+      const bareCpu = cpuMeter(() => [barePid]);
       const control = await runMix(bareParts, {
         seconds: SOAK_SECONDS,
         connections: CONNECTIONS,
         rate: run.rate,
       });
+      const bareUs = (bareCpu() * 1000) / Math.max(1, control.requests);
       soakOutcome.control = control;
       soakOutcome.anatomy?.push(
+        `- Bare Hono's own CPU per request: ${Math.round(bareFullUs)} µs saturated (${Math.round(bareFull.rps)} req/s), ${Math.round(bareUs)} µs at HAL's pace (${(bareUs / Math.max(1, bareFullUs)).toFixed(2)}×): the machine's cost of answering below saturation, without HAL's work or PostgreSQL's.`,
         `- Bare Hono at the same pace (${Math.round(control.rps)} req/s, ${SOAK_SECONDS} s, same connections and cycle), the tail of the machine, the load generator and the pacing without HAL's: p50 ${control.latency.p50.toFixed(1)} ms, p99 ${control.latency.p99.toFixed(1)} ms, p99.9 ${control.latency.p999.toFixed(1)} ms, max ${control.latency.max.toFixed(1)} ms.`,
         ...tailAnatomy(
           control,
@@ -366,7 +376,7 @@ try {
           undefined,
         ).map((l) => l.replace('- ', '- Bare Hono: ')),
       );
-      for (const line of soakOutcome.anatomy?.slice(-3) ?? []) log(`  ${line}`);
+      for (const line of soakOutcome.anatomy?.slice(-4) ?? []) log(`  ${line}`);
     }
   }
 
