@@ -1,18 +1,9 @@
 import { createServer, type Server } from 'node:http';
-import { connect } from 'node:net';
 import { requestText } from '@hal/auth-server';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-
-// A leading BOM (dropped) and an invalid byte (U+FFFD), as `Response.text()` decodes them.
-const BODY = Buffer.concat([
-  Buffer.from([0xef, 0xbb, 0xbf]),
-  Buffer.from('{"name":"h\u00e9llo '),
-  Buffer.from([0xff]),
-  Buffer.from('"}'),
-]);
-const DECODED = '{"name":"h\u00e9llo \ufffd"}';
+import { AWKWARD_BODY, AWKWARD_BODY_TEXT, answerBody, rawRequest } from '../support/raw-http';
 
 /**
  * requestText over a real socket: which bodies it takes at once from Node's buffer (it answers a
@@ -43,51 +34,39 @@ describe('requestText', () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  /** POSTs BODY to `path`, with its head in one write, or then in two pieces 50 ms apart. */
+  /** POSTs AWKWARD_BODY to `path`, with its head in one write, or then in two pieces 50 ms apart. */
   function post(path: string, { pieces = false, chunked = false } = {}) {
     const head = [
       `POST ${path} HTTP/1.1`,
       'Host: localhost',
       'Content-Type: application/json',
-      chunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${BODY.length}`,
+      chunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${AWKWARD_BODY.length}`,
       'Connection: close',
       '',
       '',
     ].join('\r\n');
     const body = chunked
-      ? Buffer.concat([Buffer.from(`${BODY.length.toString(16)}\r\n`), BODY, Buffer.from('\r\n0\r\n\r\n')])
-      : BODY;
-    return new Promise<{ direct: boolean; text: string }>((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1');
-      let answer = '';
-      socket.on('data', (chunk) => {
-        answer += chunk.toString('utf8');
-      });
-      socket.on('end', () => resolve(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))));
-      socket.on('error', reject);
-      socket.on('connect', async () => {
-        if (!pieces) return socket.write(Buffer.concat([Buffer.from(head), body]));
-        socket.write(head);
-        for (const piece of [body.subarray(0, 5), body.subarray(5)]) {
-          await new Promise((r) => setTimeout(r, 50));
-          socket.write(piece);
-        }
-      });
-    });
+      ? Buffer.concat([
+          Buffer.from(`${AWKWARD_BODY.length.toString(16)}\r\n`),
+          AWKWARD_BODY,
+          Buffer.from('\r\n0\r\n\r\n'),
+        ])
+      : AWKWARD_BODY;
+    return rawRequest(port, head, body, { pieces }).then((answer) => JSON.parse(answerBody(answer)));
   }
 
   it.each(['/at-once', '/after-await'])(
     'takes a body that came with its headers from the buffer (%s)',
     async (path) => {
-      expect(await post(path)).toEqual({ direct: true, text: DECODED });
+      expect(await post(path)).toEqual({ direct: true, text: AWKWARD_BODY_TEXT });
     },
   );
 
   it.each(['/at-once', '/after-await'])(
     'streams a body still arriving and a chunked one (%s)',
     async (path) => {
-      expect(await post(path, { pieces: true })).toEqual({ direct: false, text: DECODED });
-      expect(await post(path, { chunked: true })).toEqual({ direct: false, text: DECODED });
+      expect(await post(path, { pieces: true })).toEqual({ direct: false, text: AWKWARD_BODY_TEXT });
+      expect(await post(path, { chunked: true })).toEqual({ direct: false, text: AWKWARD_BODY_TEXT });
     },
   );
 });
