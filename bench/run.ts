@@ -59,11 +59,21 @@ const SOAK_SHARE = 0.8;
 /** Two HAL processes behind one port against one (`BENCH_ONLY=two_processes`), on these CPUs. */
 const TWO = !ONLY || ONLY.includes(TWO_PROCESSES);
 const CLUSTER_CPUS = process.env.BENCH_CLUSTER_CPUS ?? '0,1';
+/**
+ * `BENCH_BASELINE=<a built hal-server.mjs>` (a copy of bench/.build from an earlier commit): that
+ * HAL (`HAL baseline`) and a second process of this one (`HAL candidate`) run beside the HAL that
+ * served the set-up, on the same PostgreSQL and core with the same issuer, and take turns with the
+ * others in every scenario: an A/B of two builds in one run, where two runs differ by the noise.
+ */
+const BASELINE = process.env.BENCH_BASELINE;
 const RSS_EVERY = 5;
 const PROFILE_DIR = join(ROOT, 'bench', '.profiles');
-// Only a complete, unprofiled run replaces BENCHMARKS.md; other runs report beside the profiles.
+// Only a complete run of this build alone, unprofiled, replaces BENCHMARKS.md; other runs report
+// beside the profiles.
 const OUT =
-  ONLY || PROFILE ? join(ROOT, 'bench', '.profiles', 'BENCHMARKS.partial.md') : join(ROOT, 'BENCHMARKS.md');
+  ONLY || PROFILE || BASELINE
+    ? join(ROOT, 'bench', '.profiles', 'BENCHMARKS.partial.md')
+    : join(ROOT, 'BENCHMARKS.md');
 /** The command that reproduces this run: `npm run bench` with the settings that differ from defaults. */
 const COMMAND = [
   ...[
@@ -81,6 +91,7 @@ const COMMAND = [
     'BENCH_PG_CPUS',
     'BENCH_PG_STATEMENTS',
     'BENCH_CLUSTER_CPUS',
+    'BENCH_BASELINE',
   ]
     .filter((name) => process.env[name] !== undefined)
     .map((name) => `${name}=${process.env[name]}`),
@@ -222,10 +233,49 @@ try {
     all.push(...twoProcessScenarios(every, cluster.ready.url, CLUSTER_CPUS));
   }
 
+  // The A/B pair: both fresh, so that neither carries the set-up's garbage and type feedback.
+  const ab: { name: 'HAL baseline' | 'HAL candidate'; child: Child<{ url: string; pid: number }> }[] = [];
+  if (BASELINE) {
+    for (const [name, built_] of [
+      ['HAL baseline', BASELINE],
+      ['HAL candidate', built.get('hal-server.ts')],
+    ] as const) {
+      const child = await startChild<{ url: string; pid: number }>(name, 'hal-server.ts', SERVER_CPUS, {
+        env: {
+          PORT: String(await freePort()),
+          BENCH_ISSUER: hal.ready.url,
+          DATABASE_URL: pg.cluster.url,
+          HAL_SECRET_KEY: secretKey,
+          HAL_DATA_DIR: dataDir,
+        },
+        cwd: join(ROOT, 'apps', 'auth-server'),
+        built: built_,
+      });
+      children.push(child);
+      ab.push({ name, child });
+      log(`${name} (${built_}) at ${child.ready.url} (pid ${child.ready.pid})`);
+    }
+    for (const s of all) {
+      const target = s.targets.find((t) => t.name === 'HAL');
+      if (!target) continue;
+      const { pathname, search } = new URL(target.load.url);
+      s.targets.splice(
+        s.targets.indexOf(target) + 1,
+        0,
+        ...ab.map(({ name, child }) => ({
+          name,
+          load: { ...target.load, url: `${child.ready.url}${pathname}${search}` },
+        })),
+      );
+    }
+  }
+
   const servers = {
     HAL: hal,
     'HAL REST': hal,
     'HAL ×2': cluster ?? hal,
+    'HAL baseline': ab[0]?.child ?? hal,
+    'HAL candidate': ab[1]?.child ?? hal,
     'oidc-provider': oidc,
     'bare Hono': bare,
   };
@@ -238,33 +288,40 @@ try {
     const outcome: Outcome = { scenario: s, results: {}, problems: problems.get(s.id) ?? [] };
     if (WARMUP > 0) for (const { load } of s.targets) await measure(load, WARMUP, CONNECTIONS);
     pg.statements?.reset();
-    const slices = new Map(s.targets.map((t) => [t.name, { measured: [] as Measured[], cpuMs: 0, pgMs: 0 }]));
+    type Slot = { measured: Measured[]; cpuMs: number; kernelMs: number; pgMs: number };
+    const slices = new Map<string, Slot>(
+      s.targets.map((t) => [t.name, { measured: [], cpuMs: 0, kernelMs: 0, pgMs: 0 }]),
+    );
     for (let round = 0; round < ROUNDS; round++) {
       for (const { name, load } of s.targets) {
-        const slot = slices.get(name) as { measured: Measured[]; cpuMs: number; pgMs: number };
+        const slot = slices.get(name) as Slot;
         const serverPid = servers[name].process.pid as number;
         // The cluster's primary and its workers.
-        const serverCpu = cpuMeter(() => (name === 'HAL ×2' ? processTree(serverPid) : [serverPid]));
+        const serverPids = () => (name === 'HAL ×2' ? processTree(serverPid) : [serverPid]);
+        const serverCpu = cpuMeter(serverPids);
+        const serverKernel = cpuMeter(serverPids, 'kernel');
         const pgCpu = name.startsWith('HAL') ? cpuMeter(() => processTree(pg.pid)) : undefined;
         // One slice is enough for a profile.
         const stopProfile =
           PROFILE && name === 'HAL' && round === 0 ? startProfile(PROFILE_DIR, hal, s.id) : undefined;
         slot.measured.push(await measure(load, DURATION / ROUNDS, CONNECTIONS));
         slot.cpuMs += serverCpu();
+        slot.kernelMs += serverKernel();
         if (pgCpu) slot.pgMs += pgCpu();
         if (stopProfile) log(`  profile: npm run profile -w @hal/bench -- ${await stopProfile()}`);
         await new Promise((r) => setTimeout(r, 200));
       }
     }
     for (const { name } of s.targets) {
-      const slot = slices.get(name) as { measured: Measured[]; cpuMs: number; pgMs: number };
+      const slot = slices.get(name) as Slot;
       const m = combine(slot.measured);
       m.cpuUs = (slot.cpuMs * 1000) / Math.max(1, m.requests);
+      m.kernelUs = (slot.kernelMs * 1000) / Math.max(1, m.requests);
       if (name.startsWith('HAL')) m.pgUs = (slot.pgMs * 1000) / Math.max(1, m.requests);
       outcome.results[name] = m;
       const pool = m.poolLeft !== undefined ? `, ${m.poolLeft} chains left` : '';
       log(
-        `${s.id.padEnd(18)} ${name.padEnd(13)} ${Math.round(m.rps).toString().padStart(6)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  CPU/req ${cpuText(m)} µs${pool}  ${flag(m) ?? ''}`,
+        `${s.id.padEnd(18)} ${name.padEnd(13)} ${Math.round(m.rps).toString().padStart(6)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  CPU/req ${cpuText(m)} µs (kernel ${Math.round(m.kernelUs)})${pool}  ${flag(m) ?? ''}`,
       );
     }
     if (pg.statements) log(`pg_stat_statements over ${s.id}'s slices:\n${pg.statements.top(15)}`);

@@ -9,13 +9,16 @@ const TICK_MS = (() => {
   }
 })();
 
-/** User + system CPU a process has used so far, in ms (0 where /proc is missing). */
-function cpuMs(pid: number): number {
+/** Which CPU time: all of it (user + system), or the kernel's part (system) alone. */
+export type CpuPart = 'all' | 'kernel';
+
+/** CPU a process has used so far, in ms (0 where /proc is missing). */
+function cpuMs(pid: number, part: CpuPart): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after "pid (comm) ": state is the 3rd field; utime and stime the 14th and 15th.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    return ((part === 'all' ? Number(fields[11]) : 0) + Number(fields[12])) * TICK_MS;
   } catch {
     return 0;
   }
@@ -40,7 +43,7 @@ export function processTree(pid: number): number[] {
  * CPU time used by some processes between `start()` and the returned function's call: a figure
  * other work on a shared machine disturbs much less than throughput.
  */
-export function cpuMeter(pids: () => number[]) {
-  const before = new Map(pids().map((pid) => [pid, cpuMs(pid)]));
-  return () => pids().reduce((sum, pid) => sum + cpuMs(pid) - (before.get(pid) ?? 0), 0);
+export function cpuMeter(pids: () => number[], part: CpuPart = 'all') {
+  const before = new Map(pids().map((pid) => [pid, cpuMs(pid, part)]));
+  return () => pids().reduce((sum, pid) => sum + cpuMs(pid, part) - (before.get(pid) ?? 0), 0);
 }

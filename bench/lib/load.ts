@@ -29,6 +29,12 @@ export interface Measured {
   poolLeft?: number;
   /** CPU time of the server process per completed request, in µs. */
   cpuUs?: number;
+  /**
+   * The part of `cpuUs` spent in the kernel (sockets, wake-ups). On these VMs it grows as a server
+   * gets slower, for the same work: below saturation the load generator sleeps between answers,
+   * and waking it costs the server more than the write itself.
+   */
+  kernelUs?: number;
   /** CPU time of PostgreSQL per completed request, in µs (HAL only). */
   pgUs?: number;
 }
@@ -115,6 +121,9 @@ export function combine(slices: Measured[]): Measured {
     // The slices carry their CPU time (µs); here it becomes µs per request.
     ...(slices.some((m) => m.cpuUs !== undefined) && {
       cpuUs: sum((m) => m.cpuUs ?? 0) / Math.max(1, requests),
+    }),
+    ...(slices.some((m) => m.kernelUs !== undefined) && {
+      kernelUs: sum((m) => m.kernelUs ?? 0) / Math.max(1, requests),
     }),
     ...(slices.some((m) => m.pgUs !== undefined) && {
       pgUs: sum((m) => m.pgUs ?? 0) / Math.max(1, requests),

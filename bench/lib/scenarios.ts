@@ -4,8 +4,16 @@ import { basicAuth, FORM, type Load } from './load';
 /**
  * `HAL REST`: HAL's own REST endpoint, measured beside HAL's MCP server in the MCP scenario.
  * `HAL ×2`: two HAL processes behind one port (bench/hal-cluster.ts), beside the single one.
+ * `HAL baseline` and `HAL candidate`: another build and this one, for an A/B (`BENCH_BASELINE`).
  */
-export type TargetName = 'HAL' | 'HAL REST' | 'HAL ×2' | 'oidc-provider' | 'bare Hono';
+export type TargetName =
+  | 'HAL'
+  | 'HAL REST'
+  | 'HAL ×2'
+  | 'HAL baseline'
+  | 'HAL candidate'
+  | 'oidc-provider'
+  | 'bare Hono';
 
 export interface OidcFixture {
   url: string;
