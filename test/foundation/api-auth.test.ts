@@ -160,6 +160,26 @@ describe.each(BACKENDS)('API authentication on %s (RFC 6750 §3)', (backend) => 
     expect((await api(hal.url, 'GET', '/api/v1/auth/me', { auth: bearer(token) })).status).toBe(401);
   });
 
+  it('never refuses concurrent Basic requests with the right password (the default limits)', async () => {
+    // A script's parallel calls: the throttle counts failures, and a burst of successes is none.
+    const server = await startTestServer(backend);
+    try {
+      const { account } = await signUp(server.url);
+      const burst = async () =>
+        (
+          await Promise.all(
+            Array.from({ length: 12 }, () =>
+              api(server.url, 'GET', '/api/v1/auth/me', { auth: basic(account.email, account.password) }),
+            ),
+          )
+        ).map((res) => res.status);
+      expect(await burst()).toEqual(Array(12).fill(200)); // before any success is kept
+      expect(await burst()).toEqual(Array(12).fill(200)); // kept
+    } finally {
+      await server.close();
+    }
+  });
+
   it('throttles Basic authentication failures like sign-in (429 with Retry-After)', async () => {
     const limited = await startTestServer(backend, { HAL_RATE_LIMIT_LOGIN_ACCOUNT: '2' });
     try {

@@ -150,7 +150,7 @@ describe.each(BACKENDS)('credentials kept per process on %s', (backend) => {
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push(await status(hal.url, wrong));
     expect(statuses).toEqual([401, 401, 401, 429]);
-    // The kept success is looked at only after the throttle counted the attempt (OWASP lockout).
+    // A kept success counts nothing, but still meets the account's lock (OWASP lockout).
     const locked = await me(hal.url, user.basic);
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -221,7 +221,7 @@ describe.runIf(BACKENDS.includes('postgres'))('credentials kept on two servers o
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) statuses.push(await status(a.url, wrong));
     expect(statuses).toEqual([401, 401, 401]);
-    // No NOTIFY is needed: the throttle's counters are in the database, read before the cache.
+    // No NOTIFY is needed: the throttle's counters are in the database, read for a kept success too.
     expect(await status(b.url, user.basic)).toBe(429);
   });
 

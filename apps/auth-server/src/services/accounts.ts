@@ -40,25 +40,36 @@ export function accountService(stores: Stores, keyring: Keyring, config: Config)
     },
 
     /**
-     * Checks an email and password (throttled); undefined when they do not match. The throttle
-     * counts every attempt first, as ever; only then may a match of the last few seconds stand in
-     * for the password hash. A wrong password never matches a kept one (it is another key), so it
-     * is hashed and counted as a failure like any other.
+     * Checks an email and password (throttled); undefined when they do not match. Every check of a
+     * password is counted first and handed back when it succeeds (`services/throttle.ts`). A match
+     * of the last few seconds stands in for the check, and then counts nothing: there is no guess
+     * in it, only the account's and the address's locks to honour. A wrong password never matches
+     * a kept one (it is another key), so it is counted and hashed like any other.
+     *
+     * Concurrent checks of one email and password share one count and one hash (CredentialCache),
+     * so a script's parallel calls are not refused for the counts their own successes hold for a
+     * moment (twelve at once would be refused 429 from the sixth, at the default limit of 5). While
+     * the change feed is down nothing is kept or shared (ReadCache), and each check counts alone.
      */
     async checkPassword(email: string, password: string, ip: string): Promise<AccountUser | undefined> {
       if (isUnstorable(email)) return undefined; // no such address can exist; PostgreSQL text cannot hold NUL
-      await throttle.attempt(email, ip);
+      let counted = false;
       // NUL cannot be in `email` (above): the pair is unambiguous.
       const user = await passwords.get(`${email}\u0000${password}`, async () => {
+        counted = true;
+        await throttle.attempt(email, ip);
         const found = await accounts.userByEmail(email);
         // Same work whether or not the account exists: no user enumeration through timing.
         const ok = found
           ? await verifyPassword(found.passwordHash, password)
           : await verifyAgainstDecoy(password);
-        return ok && found ? accountUser(found) : undefined;
+        if (!ok || !found) return undefined;
+        await throttle.succeeded(email, ip);
+        return accountUser(found);
       });
-      if (!user) return undefined;
-      await throttle.succeeded(email, ip);
+      // An answer this request did not count itself (a kept success, or the check of another
+      // request it joined) still meets this account's and this address's locks.
+      if (!counted) await throttle.admits(email, ip);
       return user;
     },
 

@@ -14,6 +14,10 @@ export function loginThrottle(limits: Stores['limits'], config: Config['rateLimi
       { key: `login:account:${email.toLowerCase()}`, limit: config.loginPerAccount },
       { key: `login:ip:${ip}`, limit: config.loginPerIp },
     ] as const;
+  const refuse = (resetAt: Date) => {
+    const retryAfter = Math.max(1, Math.ceil((resetAt.getTime() - Date.now()) / 1000));
+    return rateLimited(retryAfter, 'too many attempts; try again later');
+  };
 
   return {
     /** Counts an attempt; throws `rate_limited` with the seconds to wait once a limit is passed. */
@@ -21,16 +25,27 @@ export function loginThrottle(limits: Stores['limits'], config: Config['rateLimi
       if (!config.enabled) return;
       for (const { key, limit } of keys(email, ip)) {
         const { count, resetAt } = await limits.hit(key, config.loginWindow);
-        if (count > limit) {
-          const retryAfter = Math.max(1, Math.ceil((resetAt.getTime() - Date.now()) / 1000));
-          throw rateLimited(retryAfter, 'too many attempts; try again later');
-        }
+        if (count > limit) throw refuse(resetAt);
       }
     },
     /** A successful attempt is not a failure: give back what {@link attempt} counted. */
     async succeeded(email: string, ip: string) {
       if (!config.enabled) return;
       for (const { key } of keys(email, ip)) await limits.release(key);
+    },
+    /**
+     * Throws `rate_limited` when {@link attempt} would, counting nothing: for a password already
+     * verified, where there is no guess to count, only a locked account or address to refuse.
+     */
+    async admits(email: string, ip: string) {
+      if (!config.enabled) return;
+      const all = keys(email, ip);
+      const counts = await limits.peekAll(all.map(({ key }) => key));
+      for (const { key, limit } of all) {
+        const live = counts.get(key);
+        // attempt() refuses once its own hit passes the limit: when the count had reached it.
+        if (live && live.count >= limit) throw refuse(live.resetAt);
+      }
     },
   };
 }

@@ -1,9 +1,15 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../database';
 import { rateLimits } from '../schema';
 
 /** Fixed-window counters shared by every server process (rate limits, sign-in throttling). */
 export function rateLimitStore(db: Db) {
+  // Read on every request that signs in with a password verified a moment ago (Basic auth).
+  const liveCounts = db
+    .select({ key: rateLimits.key, count: rateLimits.count, resetAt: rateLimits.resetAt })
+    .from(rateLimits)
+    .where(and(sql`${rateLimits.key} = any(${sql.placeholder('keys')})`, gt(rateLimits.resetAt, sql`now()`)))
+    .prepare('live_rate_limit_counts');
   return {
     /**
      * Fixed-window counter, atomically incremented (one upsert, safe across processes).
@@ -30,6 +36,11 @@ export function rateLimitStore(db: Db) {
         .from(rateLimits)
         .where(sql`${rateLimits.key} = ${key} and ${rateLimits.resetAt} > now()`);
       return row;
+    },
+    /** The live counts of `keys` (a key whose window has passed, or never began, is absent). */
+    async peekAll(keys: readonly string[]): Promise<Map<string, { count: number; resetAt: Date }>> {
+      const rows = await liveCounts.execute({ keys });
+      return new Map(rows.map(({ key, ...row }) => [key, row]));
     },
     /** Takes one hit back (a successful sign-in is not a failure). */
     async release(key: string) {
