@@ -236,7 +236,7 @@ try {
   // The A/B pair: both fresh, so that neither carries the set-up's garbage and type feedback.
   const ab: { name: 'HAL baseline' | 'HAL candidate'; child: Child<{ url: string; pid: number }> }[] = [];
   if (BASELINE) {
-    for (const [name, built_] of [
+    for (const [name, file] of [
       ['HAL baseline', BASELINE],
       ['HAL candidate', built.get('hal-server.ts')],
     ] as const) {
@@ -249,11 +249,11 @@ try {
           HAL_DATA_DIR: dataDir,
         },
         cwd: join(ROOT, 'apps', 'auth-server'),
-        built: built_,
+        built: file,
       });
       children.push(child);
       ab.push({ name, child });
-      log(`${name} (${built_}) at ${child.ready.url} (pid ${child.ready.pid})`);
+      log(`${name} (${file}) at ${child.ready.url} (pid ${child.ready.pid})`);
     }
     for (const s of all) {
       const target = s.targets.find((t) => t.name === 'HAL');

@@ -352,6 +352,7 @@ export function markdown(outcomes: Outcome[], info: RunInfo, soak?: SoakOutcome)
     'Every scenario then has two more HAL targets taking turns with the others, on the same core and',
     'PostgreSQL: `HAL baseline` (that file) and `HAL candidate` (this code), both started after the',
     'set-up, so that neither carries the garbage and type feedback of the set-up’s requests. Two',
-    'candidates of one build differed by 4% in CPU per request (73 against 76 µs on `me`).',
+    'processes of one build measured so differed by 0–12% in CPU per request, once by 20% (`me_basic`,',
+    '87 against 106 µs): a smaller difference between two builds needs several runs to show.',
   ].join('\n');
 }
