@@ -78,7 +78,10 @@ export function mcpRoutes(s: RouteDeps, authenticate: MiddlewareHandler<Env>) {
           if (error) throw error; // an outage or a bug: 503 or 500 from the error handler
           return res;
         } finally {
-          await server.close();
+          // Closed once the SDK has settled the request, a few promise reactions after its answer:
+          // closed at once, it aborted the finished request's handler (an AbortError and an
+          // McpError built per request, a tenth of its CPU).
+          setImmediate(() => void server.close().catch(() => {}));
         }
       })
   );
