@@ -215,4 +215,16 @@ describe.each(BACKENDS)('revocation, introspection and OAuth tokens on the API o
     expect((await me(before.access_token)).status).toBe(200);
     expect((await me(after.access_token)).status).toBe(200);
   });
+
+  it('leaves exactly one signing key, the newest, after concurrent rotations (instances starting together)', async () => {
+    // Two instances started at once on an empty database each create the first key (DEPLOY.md).
+    const kids = await Promise.all(Array.from({ length: 8 }, () => hal.srv.services.keyring.rotate()));
+    const published = await hal.srv.services.stores.keys.published(); // newest first
+    const signing = published.filter((k) => !k.retiredAt).map((k) => k.kid);
+    expect(signing).toEqual([published[0]?.kid]);
+    expect(kids).toContain(signing[0]);
+    // Whichever key this process loaded last, it signs, and every instance verifies it.
+    await hal.srv.services.keyring.reload();
+    expect(decodeJwtHeader((await tokens()).access_token).kid).toBe(signing[0]);
+  });
 });

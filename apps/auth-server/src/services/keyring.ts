@@ -42,7 +42,7 @@ export class Keyring {
     if (!this.#keys.some((k) => k.signs)) await this.rotate();
   }
 
-  /** Creates a new signing key and retires the others (they stay in the JWKS until their tokens expire). */
+  /** Creates a new signing key and retires the older ones (they stay in the JWKS until their tokens expire). */
   async rotate(): Promise<string> {
     const { publicKey, privateKey } = await generateKeyPair(ALG, { extractable: true });
     const kid = randomUUID();
@@ -54,7 +54,7 @@ export class Keyring {
       publicJwk,
       privateJwkSealed: encryptSecret(privateJwk, this.secretKey, AAD),
     });
-    await this.store.retireOthers(kid, new Date(Date.now() + (this.maxTokenLifetime + 300) * 1000));
+    await this.store.retireOlder(kid, new Date(Date.now() + (this.maxTokenLifetime + 300) * 1000));
     await this.reload();
     return kid;
   }

@@ -18,12 +18,20 @@ export function keyStore(db: Db) {
     async insert(key: typeof signingKeys.$inferInsert) {
       await db.insert(signingKeys).values(key);
     },
-    /** Stops every key but `keepKid` from signing; each stays published until `expiresAt`. */
-    async retireOthers(keepKid: string, expiresAt: Date) {
+    /**
+     * Stops the keys older than `keepKid` from signing (in the order of {@link published}); each
+     * stays published until `expiresAt`. Only older ones: of keys created at once (instances
+     * started together on an empty database each create the first one), the newest signs, whatever
+     * order the rotations run in; retiring all the others, each rotation retired every other key.
+     */
+    async retireOlder(keepKid: string, expiresAt: Date) {
       await db
         .update(signingKeys)
         .set({ retiredAt: sql`now()`, expiresAt })
-        .where(sql`${signingKeys.kid} <> ${keepKid} and ${signingKeys.retiredAt} is null`);
+        .where(
+          sql`${signingKeys.retiredAt} is null and (${signingKeys.createdAt}, ${signingKeys.kid}) <
+              (select k.created_at, k.kid from ${signingKeys} k where k.kid = ${keepKid})`,
+        );
     },
   };
 }
