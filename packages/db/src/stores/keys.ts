@@ -22,7 +22,7 @@ export function keyStore(db: Db) {
      * Stops the keys older than `keepKid` from signing (in the order of {@link published}); each
      * stays published until `expiresAt`. Only older ones: of keys created at once (instances
      * started together on an empty database each create the first one), the newest signs, whatever
-     * order the rotations run in; retiring all the others, each rotation retired every other key.
+     * order the rotations run in. Rotations that each retired all the others left none signing.
      */
     async retireOlder(keepKid: string, expiresAt: Date) {
       await db
