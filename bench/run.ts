@@ -215,9 +215,12 @@ try {
   });
   children.push(bare);
 
-  let cluster: Child<{ url: string; pid: number }> | undefined;
-  if (TWO) {
-    cluster = await startChild<{ url: string; pid: number }>('HAL ×2', 'hal-cluster.ts', CLUSTER_CPUS, {
+  /**
+   * Another HAL beside the one that served the set-up: the same PostgreSQL, secret key and issuer,
+   * so it accepts that HAL's tokens.
+   */
+  const peerHal = async (name: string, script: string, cpus: string, file: string | undefined) => {
+    const child = await startChild<{ url: string; pid: number }>(name, script, cpus, {
       env: {
         PORT: String(await freePort()),
         BENCH_ISSUER: hal.ready.url,
@@ -226,9 +229,15 @@ try {
         HAL_DATA_DIR: dataDir,
       },
       cwd: join(ROOT, 'apps', 'auth-server'),
-      built: built.get('hal-cluster.ts'),
+      built: file,
     });
-    children.push(cluster);
+    children.push(child);
+    return child;
+  };
+
+  let cluster: Child<{ url: string; pid: number }> | undefined;
+  if (TWO) {
+    cluster = await peerHal('HAL ×2', 'hal-cluster.ts', CLUSTER_CPUS, built.get('hal-cluster.ts'));
     log(`HAL ×2 at ${cluster.ready.url} (two processes on CPUs ${CLUSTER_CPUS})`);
     all.push(...twoProcessScenarios(every, cluster.ready.url, CLUSTER_CPUS));
   }
@@ -240,18 +249,7 @@ try {
       ['HAL baseline', BASELINE],
       ['HAL candidate', built.get('hal-server.ts')],
     ] as const) {
-      const child = await startChild<{ url: string; pid: number }>(name, 'hal-server.ts', SERVER_CPUS, {
-        env: {
-          PORT: String(await freePort()),
-          BENCH_ISSUER: hal.ready.url,
-          DATABASE_URL: pg.cluster.url,
-          HAL_SECRET_KEY: secretKey,
-          HAL_DATA_DIR: dataDir,
-        },
-        cwd: join(ROOT, 'apps', 'auth-server'),
-        built: file,
-      });
-      children.push(child);
+      const child = await peerHal(name, 'hal-server.ts', SERVER_CPUS, file);
       ab.push({ name, child });
       log(`${name} (${file}) at ${child.ready.url} (pid ${child.ready.pid})`);
     }

@@ -29,14 +29,6 @@ export function rateLimitStore(db: Db) {
         .returning({ count: rateLimits.count, resetAt: rateLimits.resetAt });
       return row as { count: number; resetAt: Date };
     },
-    /** The live count for `key` (0 when its window has passed). */
-    async peek(key: string): Promise<{ count: number; resetAt: Date } | undefined> {
-      const [row] = await db
-        .select({ count: rateLimits.count, resetAt: rateLimits.resetAt })
-        .from(rateLimits)
-        .where(sql`${rateLimits.key} = ${key} and ${rateLimits.resetAt} > now()`);
-      return row;
-    },
     /** The live counts of `keys` (a key whose window has passed, or never began, is absent). */
     async peekAll(keys: readonly string[]): Promise<Map<string, { count: number; resetAt: Date }>> {
       const rows = await liveCounts.execute({ keys });
